@@ -1,0 +1,82 @@
+// `fusion-lens:` comment annotations (docs/annotations.md):
+//   // fusion-lens: n=1<<24, width=1920        sizes for symbols the code cannot fold
+//   // fusion-lens: x=[1024,1024] float32     tensor shapes (TypeScript frontends)
+//   // fusion-lens: ignore-next-line          suppress findings that start on the next line
+//   // fusion-lens: ignore-file               suppress every finding in this file
+
+import { evalText } from '../cuda/constEval';
+
+export interface ShapeAnnotation {
+  dims: number[];
+  dtype?: string;
+}
+
+export interface Annotations {
+  values: Map<string, number>;
+  shapes: Map<string, ShapeAnnotation>;
+  /** 0-based line numbers whose findings are suppressed. */
+  ignoredLines: Set<number>;
+  ignoreFile: boolean;
+  /** Annotation parts that could not be understood (reported to the user). */
+  errors: Array<{ message: string; start: number; end: number }>;
+}
+
+export function parseAnnotations(text: string, comments: ReadonlyArray<{ start: number; end: number }>): Annotations {
+  const out: Annotations = { values: new Map(), shapes: new Map(), ignoredLines: new Set(), ignoreFile: false, errors: [] };
+  for (const c of comments) {
+    const body = text.slice(c.start, c.end);
+    const at = body.indexOf('fusion-lens:');
+    if (at < 0) continue;
+    const rest = body.slice(at + 'fusion-lens:'.length).replace(/\*\/\s*$/, '').trim();
+    const line = lineOf(text, c.end);
+    for (const part of splitParts(rest)) {
+      if (part === 'ignore-next-line') { out.ignoredLines.add(line + 1); continue; }
+      if (part === 'ignore-line' || part === 'ignore') { out.ignoredLines.add(line); continue; }
+      if (part === 'ignore-file') { out.ignoreFile = true; continue; }
+      const m = /^([A-Za-z_$][\w$.]*)\s*=\s*(.+)$/.exec(part);
+      if (!m) {
+        out.errors.push({ message: `fusion-lens annotation not understood: \`${part}\``, start: c.start, end: c.end });
+        continue;
+      }
+      const [, name, value] = m;
+      const shape = /^\[([^\]]*)\]\s*(\w+)?$/.exec(value.trim());
+      if (shape) {
+        const dims = shape[1].split(',').map(s => s.trim()).filter(Boolean).map(s => evalText(s, () => undefined));
+        if (dims.some(d => d === undefined || d < 0)) {
+          out.errors.push({ message: `fusion-lens annotation: bad shape for \`${name}\``, start: c.start, end: c.end });
+          continue;
+        }
+        out.shapes.set(name, { dims: dims as number[], dtype: shape[2] });
+        continue;
+      }
+      const v = evalText(value, n => out.values.get(n));
+      if (v === undefined || !Number.isFinite(v)) {
+        out.errors.push({ message: `fusion-lens annotation: cannot evaluate \`${value}\` for \`${name}\``, start: c.start, end: c.end });
+        continue;
+      }
+      out.values.set(name, v);
+    }
+  }
+  return out;
+}
+
+/** Splits `a=1, b=[2,3] float32, ignore-next-line` at commas outside brackets. */
+function splitParts(s: string): string[] {
+  const parts: string[] = [];
+  let depth = 0;
+  let cur = '';
+  for (const ch of s) {
+    if (ch === '[' || ch === '(') depth++;
+    if (ch === ']' || ch === ')') depth--;
+    if (ch === ',' && depth === 0) { parts.push(cur.trim()); cur = ''; continue; }
+    cur += ch;
+  }
+  if (cur.trim()) parts.push(cur.trim());
+  return parts.filter(Boolean);
+}
+
+function lineOf(text: string, offset: number): number {
+  let n = 0;
+  for (let i = 0; i < offset && i < text.length; i++) if (text.charCodeAt(i) === 10) n++;
+  return n;
+}

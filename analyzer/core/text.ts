@@ -1,0 +1,83 @@
+// Positions and edits. The analyzer works in UTF-16 offsets (JavaScript string indices), which is
+// also what LSP positions count in, so no conversion is ever lossy.
+
+/** Half-open offset range [start, end) into one document's text. */
+export interface Span {
+  start: number;
+  end: number;
+}
+
+/** 0-based line and UTF-16 column, as in LSP. */
+export interface Position {
+  line: number;
+  character: number;
+}
+
+export interface TextEdit {
+  span: Span;
+  newText: string;
+}
+
+/** Maps offsets to line/column and back in O(log lines). */
+export class LineIndex {
+  private readonly starts: number[];
+
+  constructor(private readonly text: string) {
+    const starts = [0];
+    for (let i = 0; i < text.length; i++) {
+      const c = text.charCodeAt(i);
+      if (c === 10) starts.push(i + 1);
+      else if (c === 13) {
+        if (text.charCodeAt(i + 1) === 10) i++;
+        starts.push(i + 1);
+      }
+    }
+    this.starts = starts;
+  }
+
+  get lineCount(): number {
+    return this.starts.length;
+  }
+
+  position(offset: number): Position {
+    const o = Math.max(0, Math.min(offset, this.text.length));
+    let lo = 0;
+    let hi = this.starts.length - 1;
+    while (lo < hi) {
+      const mid = (lo + hi + 1) >> 1;
+      if (this.starts[mid] <= o) lo = mid;
+      else hi = mid - 1;
+    }
+    return { line: lo, character: o - this.starts[lo] };
+  }
+
+  offset(pos: Position): number {
+    if (pos.line < 0) return 0;
+    if (pos.line >= this.starts.length) return this.text.length;
+    const lineEnd = pos.line + 1 < this.starts.length ? this.starts[pos.line + 1] : this.text.length;
+    return Math.min(this.starts[pos.line] + Math.max(0, pos.character), lineEnd);
+  }
+
+  lineStart(line: number): number {
+    return this.starts[Math.max(0, Math.min(line, this.starts.length - 1))];
+  }
+}
+
+/** Applies non-overlapping edits (any order) and returns the new text. Throws on overlap. */
+export function applyEdits(text: string, edits: readonly TextEdit[]): string {
+  const sorted = [...edits].sort((a, b) => a.span.start - b.span.start || a.span.end - b.span.end);
+  let out = '';
+  let at = 0;
+  for (const e of sorted) {
+    if (e.span.start < at) throw new Error(`overlapping edits at offset ${e.span.start}`);
+    out += text.slice(at, e.span.start) + e.newText;
+    at = e.span.end;
+  }
+  return out + text.slice(at);
+}
+
+/** A single-line excerpt of source text, whitespace collapsed, for messages. */
+export function excerpt(text: string, max = 80): string {
+  const s = text.replace(/\s+/g, ' ').trim();
+  return s.length > max ? s.slice(0, max - 1) + '…' : s;
+}

@@ -1,0 +1,38 @@
+// GPU profiles (data in gpus.json, each number with its source).
+
+import data from './gpus.json';
+
+export interface Sourced {
+  value: number;
+  source: string;
+  measured?: boolean;
+}
+
+export interface GpuProfile {
+  id: string;
+  name: string;
+  aliases: string[];
+  dramBandwidthGBs: Sourced;
+  effectiveBandwidthGBs: Sourced;
+  l2Bytes: Sourced;
+  l2BandwidthGBs: Sourced;
+  smCount: Sourced;
+  fp32Tflops: Sourced;
+  launchOverheadUs: Sourced;
+  submitLatencyUs: Sourced;
+  kernelRampUs: Sourced;
+  graphNodeUs: Sourced;
+}
+
+export const PROFILES: readonly GpuProfile[] = (data as { profiles: GpuProfile[] }).profiles;
+export const DEFAULT_GPU = 'h100';
+
+/** Finds a profile by id, name or alias (case-insensitive); undefined when unknown. */
+export function findProfile(name: string): GpuProfile | undefined {
+  const n = name.trim().toLowerCase();
+  return PROFILES.find(p => p.id === n || p.name.toLowerCase() === n || p.aliases.includes(n));
+}
+
+export function profileIds(): string[] {
+  return PROFILES.map(p => p.id);
+}

@@ -1,0 +1,141 @@
+// CUDA frontend: text -> tokens -> structure -> kernel summaries + host sequences (Program IR).
+
+import type { LaunchNode, Sequence } from '../core/ir';
+import type { Span } from '../core/text';
+import { parseAnnotations, type Annotations } from '../core/annotations';
+import { apiEffect, isTransparentWrapper } from './cudaApi';
+import { evalText, evalTokens, type Lookup } from './constEval';
+import { Tok, lex, type Tokens } from './lexer';
+import { summarizeKernel, type KernelSummary } from './kernelSummary';
+import { HostFunctionAnalyzer, launchMacroShape, type HostContext, type LaunchMacroShape } from './hostSequence';
+import { scan, type Define, type FunctionDecl, type ScanResult } from './scanner';
+
+export interface CudaProgram {
+  file: string;
+  text: string;
+  tokens: Tokens;
+  scan: ScanResult;
+  kernels: KernelSummary[];
+  sequences: Sequence[];
+  launches: LaunchNode[];
+  problems: Array<{ message: string; span: Span }>;
+  annotations: Annotations;
+  constLookup: Lookup;
+}
+
+/** Kernels defined in other files (headers, the workspace), supplied by the host. */
+export type ExternalKernelLookup = (name: string) => KernelSummary | undefined;
+
+export function analyzeCuda(file: string, text: string, external?: ExternalKernelLookup): CudaProgram {
+  const tokens = lex(text);
+  const s = scan(tokens);
+  const annotations = parseAnnotations(text, tokens.comments);
+  const constLookup = makeConstLookup(tokens, s, annotations.values);
+
+  const kernels: KernelSummary[] = [];
+  const byName = new Map<string, KernelSummary>();
+  for (const f of s.functions) {
+    if (!f.isKernel) continue;
+    const k = summarizeKernel(tokens, f, file);
+    kernels.push(k);
+    if (!byName.has(f.name)) byName.set(f.name, k);
+  }
+  const lookupKernel = (name: string) => byName.get(name) ?? external?.(name);
+
+  const defines = new Map<string, Define>();
+  const launchMacros = new Map<string, LaunchMacroShape>();
+  for (const d of s.defines) {
+    defines.set(d.name, d);
+    const shape = launchMacroShape(d);
+    if (shape) launchMacros.set(d.name, shape);
+  }
+  const functions = new Map<string, FunctionDecl>();
+  for (const f of s.functions) if (!f.isKernel && f.isHost) functions.set(f.name, f);
+
+  const ctx: HostContext = { file, tokens, lookupKernel, functions, defines, launchMacros, constLookup, globalVars: s.globalVars, annotations: annotations.values };
+  const summaries = new Map<string, { device: boolean; sync: boolean }>();
+  const summarizeCall = (name: string) => summarizeFunction(name, tokens, functions, launchMacros, summaries, 0);
+
+  const sequences: Sequence[] = [];
+  const launches: LaunchNode[] = [];
+  const problems: Array<{ message: string; span: Span }> = [];
+  for (const p of tokens.problems) problems.push({ message: p.message, span: { start: p.start, end: p.end } });
+  for (const p of s.problems) problems.push({ message: p.message, span: { start: tokens.starts[p.tok], end: tokens.ends[p.tok] } });
+  let launchBase = 0;
+  for (const f of s.functions) {
+    if (f.isKernel || !f.isHost) continue;
+    const r = new HostFunctionAnalyzer(ctx, f, 0, summarizeCall).run();
+    // launch ids unique per file
+    for (const l of r.launches) l.id += launchBase;
+    launchBase += r.launches.length;
+    sequences.push(...r.sequences);
+    launches.push(...r.launches);
+    problems.push(...r.problems);
+  }
+  return { file, text, tokens, scan: s, kernels, sequences, launches, problems, annotations, constLookup };
+}
+
+function makeConstLookup(t: Tokens, s: ScanResult, annotations: Map<string, number>): Lookup {
+  const cache = new Map<string, number | undefined>();
+  const inProgress = new Set<string>();
+  const defines = new Map(s.defines.filter(d => !d.params).map(d => [d.name, d]));
+  const globals = new Map(s.globals.map(g => [g.name, g]));
+  const lookup: Lookup = (name: string) => {
+    const short = name.includes('::') ? name.slice(name.lastIndexOf('::') + 2) : name;
+    if (cache.has(short)) return cache.get(short);
+    if (inProgress.has(short)) return undefined;
+    inProgress.add(short);
+    let v: number | undefined;
+    const d = defines.get(short);
+    const g = globals.get(short);
+    if (d) v = evalText(d.body, lookup);
+    else if (g) v = evalTokens(t, g.initStart, g.initEnd, lookup);
+    if (v === undefined) v = annotations.get(short);
+    inProgress.delete(short);
+    cache.set(short, v);
+    return v;
+  };
+  return lookup;
+}
+
+/** Whether a visible host function launches kernels, synchronizes or calls what we cannot see. */
+function summarizeFunction(
+  name: string, t: Tokens, functions: Map<string, FunctionDecl>, macros: Map<string, LaunchMacroShape>,
+  cache: Map<string, { device: boolean; sync: boolean }>, depth: number,
+): { device: boolean; sync: boolean } | undefined {
+  const f = functions.get(name);
+  if (!f) return undefined;
+  const cached = cache.get(name);
+  if (cached) return cached;
+  const result = { device: true, sync: true }; // assume the worst while recursing
+  cache.set(name, result);
+  let device = false;
+  let sync = false;
+  const end = f.bodyClose >= 0 ? f.bodyClose : f.end;
+  for (let i = f.bodyOpen + 1; i < end; i++) {
+    if (t.kinds[i] === Tok.LaunchOpen) { device = true; continue; }
+    if (t.kinds[i] !== Tok.Ident || !t.is(i + 1, '(') || t.is(i - 1, '.') || t.is(i - 1, '->')) continue;
+    const w = t.text(i);
+    if (macros.has(w) || w === 'cudaLaunchKernel') { device = true; continue; }
+    const api = apiEffect(w);
+    if (api) {
+      if (api.kind === 'sync' || (api.kind === 'memcpy' && api.sync)) sync = true;
+      if (api.kind !== 'harmless') device = true;
+      continue;
+    }
+    if (functions.has(w)) {
+      const s = depth < 4 ? summarizeFunction(w, t, functions, macros, cache, depth + 1) : undefined;
+      if (s) { device ||= s.device; sync ||= s.sync; } else device = true;
+      continue;
+    }
+    // an unknown callee (not a type, not an error-check wrapper) may touch the device
+    if (!isTransparentWrapper(w, true) && !/^(dim3|int|float|double|size_t|unsigned|long|char|bool)$/.test(w) && !isKeyword(w)) device = true;
+  }
+  result.device = device;
+  result.sync = sync;
+  return result;
+}
+
+function isKeyword(w: string): boolean {
+  return ['if', 'for', 'while', 'switch', 'return', 'sizeof', 'alignof', 'decltype', 'catch', 'static_assert'].includes(w);
+}

@@ -1,0 +1,722 @@
+// Kernel body analysis: for each pointer parameter, whether the kernel reads or writes it and at
+// which index relative to its own thread (identity, stencil offset, broadcast, gather, reduction);
+// the kernel's shape (guarded, early-return, grid-stride), its element-count parameter(s), and the
+// per-element code the fused-kernel generator reuses.
+
+import type { Access, IndexPattern } from '../core/ir';
+import type { Span } from '../core/text';
+import { Tok, type Tokens } from './lexer';
+import type { FunctionDecl, TemplateParam } from './scanner';
+import { splitTopLevel, matchClose } from './scanner';
+import { parseStatements, walkStatements, type Stmt } from './statements';
+import { addPoly, atomPoly, isThreadDependent, mulPoly, polyAtoms, polyEquals, polyToText, toPoly, type Poly } from './symbolic';
+import { baseType, elementSize } from './types';
+
+export interface KernelParam {
+  index: number;
+  name: string;
+  typeText: string;
+  baseType: string;
+  isPointer: boolean;
+  /** The pointee is const (`const float*`). */
+  isConst: boolean;
+  restrict: boolean;
+  span: Span;
+  nameTok: number;
+}
+
+export interface SubscriptUse {
+  nameTok: number;
+  /** `[` and `]` token indices. */
+  open: number;
+  close: number;
+  read: boolean;
+  write: boolean;
+  pattern: IndexPattern;
+}
+
+export interface ParamUse {
+  access: Access | 'none';
+  index: IndexPattern;
+  subscripts: SubscriptUse[];
+  /** Non-subscript references (pointer passed on, arithmetic): make the pattern unknown. */
+  otherUses: number[];
+  atomic: boolean;
+}
+
+export type ShapeKind = 'guarded' | 'early-return' | 'grid-stride' | 'unguarded' | 'unknown';
+
+export interface KernelShape {
+  kind: ShapeKind;
+  dims: 1 | 2;
+  /** Primary index variables: [i] for 1D; [x, y] for 2D. Declared in `primaryDecls`. */
+  indexVars: string[];
+  /** Statements (token ranges) declaring the primary index variables. */
+  primaryDecls: Array<[number, number]>;
+  /** Guard condition tokens (inside the parentheses) for guarded / early-return shapes. */
+  guard?: [number, number];
+  /** The element count expression per dimension, in terms of parameters (text) and the params it reads. */
+  counts: Array<{ text: string; params: string[]; tokens: [number, number] }>;
+  /** For 2D identity: the row stride expression text and params (y * stride + x). */
+  rowStride?: { text: string; params: string[] };
+  /** Other statements before the guard (executed per element in a fused kernel). */
+  prologue: Array<[number, number]>;
+  /** Per-element statements (token ranges). */
+  element: Array<[number, number]>;
+  /** The grid-stride loop statement, when that is the shape. */
+  loop?: { headOpen: number; headClose: number };
+  reason?: string;
+}
+
+export interface KernelSummary {
+  name: string;
+  qualifiedName: string;
+  file: string;
+  decl: FunctionDecl;
+  tokens: Tokens;
+  span: Span;
+  nameSpan: Span;
+  bodySpan: Span;
+  params: KernelParam[];
+  uses: Map<string, ParamUse>;
+  shape: KernelShape;
+  templateParams: TemplateParam[];
+  usesShared: boolean;
+  usesSync: boolean;
+  usesShuffle: boolean;
+  usesAtomics: boolean;
+  /** Refers to thread/block builtins outside the primary index declarations. */
+  geometryDependent: boolean;
+  /** A `return` inside the per-element code (other than the early-return guard). */
+  returnInElement: boolean;
+  /** Device functions / unknown calls that receive a pointer parameter. */
+  pointerEscapes: string[];
+  launchBounds?: string;
+}
+
+const GID_X = gid('x');
+const GID_Y = gid('y');
+const STRIDE_X = mulPoly(atomPoly('blockDim.x'), atomPoly('gridDim.x'));
+const STRIDE_Y = mulPoly(atomPoly('blockDim.y'), atomPoly('gridDim.y'));
+
+function gid(d: string): Poly {
+  return addPoly(mulPoly(atomPoly(`blockDim.${d}`), atomPoly(`blockIdx.${d}`)), atomPoly(`threadIdx.${d}`));
+}
+
+const SYNC_WORDS = new Set(['__syncthreads', '__syncwarp', '__syncthreads_or', '__syncthreads_and', '__syncthreads_count', 'sync', 'grid_sync']);
+const SHUFFLE_RE = /^__(shfl|reduce)_\w*sync$/;
+const ATOMIC_RE = /^atomic[A-Z]\w*$/;
+const GEOMETRY_OBJECTS = new Set(['threadIdx', 'blockIdx', 'blockDim', 'gridDim']);
+const ASSIGN_OPS = new Set(['=', '+=', '-=', '*=', '/=', '%=', '&=', '|=', '^=', '<<=']);
+
+export function parseParams(t: Tokens, open: number, close: number): KernelParam[] {
+  const out: KernelParam[] = [];
+  if (close <= open + 1) return out;
+  let idx = 0;
+  for (const [a, b] of splitTopLevel(t, open + 1, close - 1)) {
+    if (a > b) continue;
+    // drop a default argument
+    let end = b;
+    for (let i = a; i <= b; i++) if (t.is(i, '=')) { end = i - 1; break; }
+    let nameTok = -1;
+    for (let i = end; i >= a; i--) {
+      if (t.isIdent(i)) { nameTok = i; break; }
+      if (t.is(i, ']')) {
+        // array parameter `float x[]`
+        for (; i >= a && !t.is(i, '['); i--);
+      }
+    }
+    const text = t.slice(a, end);
+    if (text === 'void') continue;
+    const typeText = nameTok > a ? t.slice(a, nameTok - 1) : text;
+    const hasArray = nameTok >= 0 && t.is(nameTok + 1, '[');
+    const isPointer = /\*/.test(typeText) || hasArray;
+    // const applies to the pointee when it comes before the last `*`
+    const lastStar = typeText.lastIndexOf('*');
+    const constPos = typeText.search(/\bconst\b/);
+    out.push({
+      index: idx++,
+      name: nameTok >= 0 ? t.text(nameTok) : '',
+      typeText: typeText.trim(),
+      baseType: baseType(typeText),
+      isPointer,
+      isConst: isPointer ? constPos >= 0 && (lastStar < 0 || constPos < lastStar) : /\bconst\b/.test(typeText),
+      restrict: /__restrict__|__restrict\b|\brestrict\b/.test(typeText),
+      span: { start: t.starts[a], end: t.ends[end] },
+      nameTok,
+    });
+  }
+  return out;
+}
+
+export function summarizeKernel(t: Tokens, decl: FunctionDecl, file: string): KernelSummary {
+  const params = parseParams(t, decl.paramsOpen, decl.paramsClose);
+  const bodyEnd = decl.bodyClose >= 0 ? decl.bodyClose - 1 : decl.end;
+  const stmts = parseStatements(t, decl.bodyOpen + 1, bodyEnd);
+  const paramNames = new Set(params.map(p => p.name));
+  const pointerParams = new Set(params.filter(p => p.isPointer).map(p => p.name));
+
+  // 1. index variables: declarations whose initializers depend on the thread position
+  const vars = new Map<string, Poly>();
+  const assignedLater = collectAssignedNames(t, decl.bodyOpen + 1, bodyEnd);
+  const subst = (name: string) => vars.get(name);
+  const declStmts = new Map<string, [number, number]>();
+  walkStatements(stmts, s => {
+    if (s.kind === 'simple') collectIndexDecls(t, s.start, s.end, subst, vars, declStmts, assignedLater, pointerParams);
+    if (s.kind === 'for') collectIndexDecls(t, s.headOpen + 1, firstSemi(t, s.headOpen + 1, s.headClose), subst, vars, declStmts, assignedLater, pointerParams, true);
+  });
+  const threadVar = (atom: string) => atomMentionsVar(atom, vars);
+
+  // 2. builtins and cooperation
+  let usesShared = false, usesSync = false, usesShuffle = false, usesAtomics = false;
+  for (let i = decl.bodyOpen + 1; i <= bodyEnd; i++) {
+    if (t.kinds[i] !== Tok.Ident) continue;
+    const w = t.text(i);
+    if (w === '__shared__') usesShared = true;
+    else if (SYNC_WORDS.has(w) && t.is(i + 1, '(')) usesSync = true;
+    else if (SHUFFLE_RE.test(w)) usesShuffle = true;
+    else if (ATOMIC_RE.test(w)) usesAtomics = true;
+  }
+
+  // 3. parameter uses
+  const uses = new Map<string, ParamUse>();
+  const pointerEscapes: string[] = [];
+  for (const p of params) if (p.isPointer) uses.set(p.name, { access: 'none', index: { kind: 'identity' }, subscripts: [], otherUses: [], atomic: false });
+  const shadowed = localShadows(t, decl.bodyOpen + 1, bodyEnd, pointerParams);
+  for (let i = decl.bodyOpen + 1; i <= bodyEnd; i++) {
+    if (t.kinds[i] !== Tok.Ident) continue;
+    const name = t.text(i);
+    const use = uses.get(name);
+    if (!use || shadowed.has(name)) continue;
+    if (t.is(i - 1, '.') || t.is(i - 1, '->') || t.is(i - 1, '::')) continue;
+    if (t.is(i + 1, '[')) {
+      const close = matchClose(t, i + 1, bodyEnd + 1);
+      if (close < 0) { use.otherUses.push(i); continue; }
+      const { read, write } = subscriptAccess(t, i, close);
+      const atomicCall = enclosingAtomic(t, i);
+      const pattern = atomicCall ? { kind: 'reduction', how: 'atomic' } as IndexPattern : classifyIndex(t, i + 2, close - 1, subst, threadVar, vars);
+      if (atomicCall) use.atomic = true;
+      use.subscripts.push({ nameTok: i, open: i + 1, close, read: read || !!atomicCall, write: write || !!atomicCall, pattern });
+      i = close;
+      continue;
+    }
+    // non-subscript: atomicAdd(p, v), *p, p + k, f(p), null checks
+    const atomicCall = enclosingAtomic(t, i);
+    if (atomicCall) {
+      use.atomic = true;
+      use.subscripts.push({ nameTok: i, open: i, close: i, read: true, write: true, pattern: { kind: 'reduction', how: 'atomic' } });
+      continue;
+    }
+    if (t.is(i + 1, '==') || t.is(i + 1, '!=') || t.is(i - 1, '!')) continue;
+    if (t.is(i - 1, '*') && !isOperandBefore(t, i - 1)) {
+      const w = isWriteAfter(t, i);
+      use.subscripts.push({ nameTok: i, open: i, close: i, read: !w.write || w.read, write: w.write, pattern: { kind: 'broadcast' } });
+      continue;
+    }
+    use.otherUses.push(i);
+    const callee = enclosingCallName(t, i);
+    if (callee) pointerEscapes.push(callee);
+  }
+  for (const [name, use] of uses) finishUse(name, use, usesShared || usesSync);
+
+  // 4. shape
+  const shape = detectShape(t, stmts, vars, declStmts, paramNames, subst);
+
+  // 5. geometry dependence and returns in per-element code
+  const primaryTokens = new Set<number>();
+  for (const [a, b] of shape.primaryDecls) for (let i = a; i <= b; i++) primaryTokens.add(i);
+  if (shape.loop) for (let i = shape.loop.headOpen; i <= shape.loop.headClose; i++) primaryTokens.add(i);
+  let geometryDependent = false;
+  let returnInElement = false;
+  const elementRanges = [...shape.prologue, ...shape.element];
+  for (const [a, b] of elementRanges) {
+    for (let i = a; i <= b; i++) {
+      if (primaryTokens.has(i)) continue;
+      if (t.kinds[i] === Tok.Ident) {
+        const w = t.text(i);
+        if (GEOMETRY_OBJECTS.has(w)) geometryDependent = true;
+        if (w === 'return') returnInElement = true;
+        if (vars.has(w) && !shape.indexVars.includes(w)) {
+          // a secondary thread-dependent variable (e.g. tid = threadIdx.x) used per element
+          const poly = vars.get(w)!;
+          if (!polyEquals(poly, GID_X) && !polyEquals(poly, GID_Y)) geometryDependent = true;
+        }
+      }
+    }
+  }
+  if (shape.kind === 'unknown' || shape.kind === 'unguarded') geometryDependent = true;
+
+  const start = t.starts[decl.headStart];
+  const endTok = decl.bodyClose >= 0 ? decl.bodyClose : decl.end;
+  return {
+    name: decl.name,
+    qualifiedName: decl.qualifiedName,
+    file,
+    decl,
+    tokens: t,
+    span: { start, end: t.ends[endTok] },
+    nameSpan: { start: t.starts[decl.nameTok], end: t.ends[decl.nameTok] },
+    bodySpan: { start: t.starts[decl.bodyOpen], end: t.ends[endTok] },
+    params,
+    uses,
+    shape,
+    templateParams: decl.templateParams,
+    usesShared,
+    usesSync,
+    usesShuffle,
+    usesAtomics,
+    geometryDependent: geometryDependent || usesShared || usesSync || usesShuffle,
+    returnInElement,
+    pointerEscapes,
+    launchBounds: decl.launchBounds,
+  };
+}
+
+function firstSemi(t: Tokens, a: number, b: number): number {
+  for (let i = a; i <= b; i++) if (t.is(i, ';')) return i;
+  return b;
+}
+
+/** Names assigned anywhere in [a, b] (other than in their declaration): `x = ...`, `x += ...`, `++x`. */
+function collectAssignedNames(t: Tokens, a: number, b: number): Map<string, number> {
+  const m = new Map<string, number>();
+  for (let i = a; i <= b; i++) {
+    if (t.kinds[i] !== Tok.Ident) continue;
+    const next = i + 1;
+    const isAssign = (ASSIGN_OPS.has(t.text(next)) && !isDeclarator(t, i)) || t.is(next, '++') || t.is(next, '--') || t.is(i - 1, '++') || t.is(i - 1, '--');
+    if (isAssign && !t.is(i - 1, '.') && !t.is(i - 1, '->')) m.set(t.text(i), (m.get(t.text(i)) ?? 0) + 1);
+  }
+  return m;
+}
+
+/** `int i = ...` / `auto i = ...` / `, j = ...`: the identifier is being declared, not assigned. */
+function isDeclarator(t: Tokens, i: number): boolean {
+  const prev = i - 1;
+  if (t.is(prev, ',')) return true; // conservative: `int a = 0, b = 1;`
+  if (t.isIdent(prev)) {
+    const w = t.text(prev);
+    return !['return', 'case', 'else', 'do'].includes(w);
+  }
+  return t.is(prev, '*') || t.is(prev, '&') || t.is(prev, '>');
+}
+
+function collectIndexDecls(
+  t: Tokens, a: number, b: number, subst: (n: string) => Poly | undefined,
+  vars: Map<string, Poly>, declStmts: Map<string, [number, number]>, assigned: Map<string, number>,
+  pointers: Set<string>, inForHead = false,
+): void {
+  // declaration: <type words> name = expr [, name = expr]* ;
+  if (!t.isIdent(a)) return;
+  const first = t.text(a);
+  if (['return', 'if', 'for', 'while', 'else'].includes(first)) return;
+  // a declaration starts with a type: `int i`, `const int i`, `unsigned int i`, `std::size_t i`, `auto i`
+  const isDecl = t.isIdent(a + 1) || t.is(a + 1, '::') || t.is(a + 1, '<');
+  if (!isDecl) return;
+  let end = b;
+  if (t.is(end, ';')) end--;
+  for (const [pa, pb] of splitTopLevel(t, a, end, false)) {
+    let eq = -1;
+    for (let i = pa; i <= pb; i++) if (t.is(i, '=')) { eq = i; break; }
+    if (eq < 0 || !t.isIdent(eq - 1)) continue;
+    const nameTok = eq - 1;
+    // must be a declaration: something type-like before the name (or a comma continuing one)
+    if (!(t.isIdent(nameTok - 1) || t.is(nameTok - 1, '>') || pa === nameTok)) continue;
+    if (t.is(nameTok - 1, '*') || pointers.has(t.text(nameTok))) continue;
+    const name = t.text(nameTok);
+    const poly = toPoly(t, eq + 1, pb, subst);
+    if (!poly) continue;
+    if (!isThreadDependent(poly) && !isStrideLike(poly)) continue;
+    // a variable assigned again is not a stable index, except the grid-stride loop variable
+    if ((assigned.get(name) ?? 0) > (inForHead ? 1 : 0)) continue;
+    vars.set(name, poly);
+    declStmts.set(name, [a, b]);
+  }
+}
+
+function isStrideLike(p: Poly): boolean {
+  return polyEquals(p, STRIDE_X) || polyEquals(p, STRIDE_Y);
+}
+
+function atomMentionsVar(atom: string, vars: Map<string, Poly>): boolean {
+  for (const m of atom.matchAll(/[A-Za-z_]\w*/g)) {
+    const p = vars.get(m[0]);
+    if (p && isThreadDependent(p)) return true;
+    if (m[0] === 'threadIdx' || m[0] === 'blockIdx') return true;
+  }
+  return false;
+}
+
+function subscriptAccess(t: Tokens, nameTok: number, close: number): { read: boolean; write: boolean } {
+  // skip member access after the subscript: p[i].x = ...
+  let j = close + 1;
+  while ((t.is(j, '.') || t.is(j, '->')) && t.isIdent(j + 1)) j += 2;
+  const pre = nameTok - 1;
+  if (t.is(pre, '++') || t.is(pre, '--') || t.is(j, '++') || t.is(j, '--')) return { read: true, write: true };
+  const op = t.text(j);
+  if (op === '=' ) return { read: false, write: true };
+  if (ASSIGN_OPS.has(op)) return { read: true, write: true };
+  // `>>=` is lexed as `>` `>=`
+  if (t.is(j, '>') && t.is(j + 1, '>=') && t.adjacent(j, j + 1)) return { read: true, write: true };
+  if (t.is(pre, '&') && !isOperandBefore(t, pre)) return { read: true, write: true }; // address taken
+  return { read: true, write: false };
+}
+
+function isWriteAfter(t: Tokens, i: number): { read: boolean; write: boolean } {
+  const op = t.text(i + 1);
+  if (op === '=') return { read: false, write: true };
+  if (ASSIGN_OPS.has(op) || op === '++' || op === '--') return { read: true, write: true };
+  return { read: true, write: false };
+}
+
+/** True when token i (a `*` or `&`) is a binary operator (an operand precedes it). */
+function isOperandBefore(t: Tokens, i: number): boolean {
+  const p = i - 1;
+  if (t.isIdent(p)) return !['return', 'case'].includes(t.text(p));
+  return t.kind(p) === Tok.Number || t.is(p, ')') || t.is(p, ']');
+}
+
+/** If token i is (inside) the first argument of an atomicXxx(...) call, the call name. */
+function enclosingAtomic(t: Tokens, i: number): string | undefined {
+  let depth = 0;
+  for (let j = i - 1; j >= Math.max(0, i - 12); j--) {
+    if (t.is(j, ')') || t.is(j, ']')) depth++;
+    else if (t.is(j, '[')) { if (depth === 0) return undefined; depth--; }
+    else if (t.is(j, '(')) {
+      if (depth === 0) {
+        const w = t.text(j - 1);
+        return ATOMIC_RE.test(w) ? w : undefined;
+      }
+      depth--;
+    } else if (depth === 0 && (t.is(j, ',') || t.is(j, ';') || t.is(j, '{') || t.is(j, '}'))) return undefined;
+  }
+  return undefined;
+}
+
+function enclosingCallName(t: Tokens, i: number): string | undefined {
+  let depth = 0;
+  for (let j = i - 1; j >= Math.max(0, i - 64); j--) {
+    if (t.is(j, ')')) depth++;
+    else if (t.is(j, '(')) {
+      if (depth === 0) return t.isIdent(j - 1) ? t.text(j - 1) : undefined;
+      depth--;
+    } else if (depth === 0 && (t.is(j, ';') || t.is(j, '{') || t.is(j, '}'))) return undefined;
+  }
+  return undefined;
+}
+
+/** Local declarations that shadow a parameter name make the analysis unreliable; we refuse them. */
+function localShadows(t: Tokens, a: number, b: number, names: Set<string>): Set<string> {
+  const s = new Set<string>();
+  for (let i = a; i <= b; i++) {
+    if (!t.isIdent(i) || !names.has(t.text(i))) continue;
+    if ((t.isIdent(i - 1) && !['return', 'case'].includes(t.text(i - 1))) || (t.is(i - 1, '*') && t.isIdent(i - 2) && !isOperandBefore(t, i - 1))) {
+      if (t.is(i + 1, '=') || t.is(i + 1, ';') || t.is(i + 1, '[') || t.is(i + 1, ',')) s.add(t.text(i));
+    }
+  }
+  return s;
+}
+
+function classifyIndex(t: Tokens, a: number, b: number, subst: (n: string) => Poly | undefined, threadVar: (atom: string) => boolean, vars: Map<string, Poly>): IndexPattern {
+  if (a > b) return { kind: 'unknown', reason: 'empty subscript' };
+  const text = t.slice(a, b);
+  const poly = toPoly(t, a, b, subst);
+  if (!poly) return { kind: 'unknown', reason: `cannot read index \`${text}\`` };
+  const atoms = polyAtoms(poly);
+  for (const atom of atoms) if (atom.includes('[')) return { kind: 'indirect', via: atom.slice(0, atom.indexOf('[')) };
+  if (!isThreadDependent(poly, threadVar)) return { kind: 'broadcast' };
+  // opaque thread-dependent atoms (i / 2, i % w) are not affine
+  for (const atom of atoms) if (threadVar(atom) && !isPlainThreadAtom(atom)) return { kind: 'strided', text };
+  const d1 = addPoly(poly, GID_X, -1);
+  if (!isThreadDependent(d1, threadVar)) return d1.size === 0 ? { kind: 'identity' } : { kind: 'affine', offsets: [polyToText(d1)] };
+  // 2D linear: gidY * W + gidX (+ offset)
+  const stride = rowStrideOf(d1);
+  if (stride) {
+    const rest = addPoly(d1, mulPoly(GID_Y, stride), -1);
+    if (!isThreadDependent(rest, threadVar)) return rest.size === 0 ? { kind: 'identity' } : { kind: 'affine', offsets: [polyToText(rest)] };
+  }
+  void vars;
+  return { kind: 'strided', text };
+}
+
+function isPlainThreadAtom(atom: string): boolean {
+  return /^(threadIdx|blockIdx)\.[xyz]$/.test(atom);
+}
+
+/** If p contains threadIdx.y * W, return W (as a polynomial). */
+export function rowStrideOf(p: Poly): Poly | undefined {
+  for (const [k, v] of p) {
+    const atoms = k.split('*');
+    const idx = atoms.indexOf('threadIdx.y');
+    if (idx >= 0) {
+      const rest = atoms.filter((_, j) => j !== idx);
+      return new Map([[rest.join('*'), v]]);
+    }
+  }
+  return undefined;
+}
+
+function finishUse(_name: string, use: ParamUse, cooperative: boolean): void {
+  let read = false;
+  let write = false;
+  for (const s of use.subscripts) {
+    read ||= s.read;
+    write ||= s.write;
+  }
+  use.access = read && write ? 'readwrite' : write ? 'write' : read ? 'read' : 'none';
+  if (use.otherUses.length) {
+    use.index = { kind: 'unknown', reason: 'the pointer is used other than by subscript (passed on, offset or aliased)' };
+    if (use.access === 'none' || use.access === 'read') use.access = 'readwrite';
+    return;
+  }
+  const pats = use.subscripts.map(s => s.pattern);
+  if (pats.some(p => p.kind === 'reduction')) { use.index = { kind: 'reduction', how: 'atomic' }; return; }
+  if (pats.some(p => p.kind === 'unknown')) { use.index = pats.find(p => p.kind === 'unknown')!; return; }
+  if (pats.some(p => p.kind === 'indirect')) { use.index = pats.find(p => p.kind === 'indirect')!; return; }
+  if (pats.some(p => p.kind === 'strided')) {
+    // writes at an index that depends only on blockIdx (out[blockIdx.x]) are block partial results
+    const w = use.subscripts.find(s => s.write && s.pattern.kind === 'strided');
+    if (w && cooperative && !use.subscripts.some(s => s.read)) { use.index = { kind: 'reduction', how: 'block' }; return; }
+    use.index = pats.find(p => p.kind === 'strided')!;
+    return;
+  }
+  const offsets = new Set<string>();
+  let identity = false;
+  let broadcast = false;
+  for (const p of pats) {
+    if (p.kind === 'identity') identity = true;
+    else if (p.kind === 'affine') p.offsets.forEach(o => offsets.add(o));
+    else if (p.kind === 'broadcast') broadcast = true;
+  }
+  if (offsets.size) { use.index = { kind: 'affine', offsets: [...offsets] }; return; }
+  if (identity && broadcast) {
+    use.index = use.subscripts.some(s => s.write && s.pattern.kind === 'broadcast')
+      ? { kind: 'unknown', reason: 'written at a fixed element by every thread' }
+      : { kind: 'unknown', reason: 'read both per thread and at a fixed element' };
+    return;
+  }
+  if (broadcast) {
+    use.index = use.subscripts.some(s => s.write) ? (cooperative ? { kind: 'reduction', how: 'block' } : { kind: 'unknown', reason: 'every thread writes the same element' }) : { kind: 'broadcast' };
+    return;
+  }
+  use.index = { kind: 'identity' };
+}
+
+// ---------------------------------------------------------------------------------------------
+// Shape detection
+
+function detectShape(
+  t: Tokens, stmts: Stmt[], vars: Map<string, Poly>, declStmts: Map<string, [number, number]>,
+  paramNames: Set<string>, subst: (n: string) => Poly | undefined,
+): KernelShape {
+  const unknown = (reason: string): KernelShape => ({ kind: 'unknown', dims: 1, indexVars: [], primaryDecls: [], counts: [], prologue: [], element: [], reason });
+  const xVar = [...vars].find(([, p]) => polyEquals(p, GID_X))?.[0];
+  const yVar = [...vars].find(([, p]) => polyEquals(p, GID_Y))?.[0];
+  const lin2d = [...vars].find(([, p]) => {
+    const d = addPoly(p, GID_X, -1);
+    const s = rowStrideOf(d);
+    return !!s && polyEquals(addPoly(d, mulPoly(GID_Y, s), -1), new Map());
+  });
+  const prologue: Array<[number, number]> = [];
+  const primaryDecls: Array<[number, number]> = [];
+  const isPrimaryDecl = (s: Stmt): string[] => {
+    if (s.kind !== 'simple') return [];
+    const names: string[] = [];
+    for (const [n, [a, b]] of declStmts) if (a === s.start && b === s.end) names.push(n);
+    return names;
+  };
+
+  for (let k = 0; k < stmts.length; k++) {
+    const s = stmts[k];
+    const declared = isPrimaryDecl(s);
+    if (declared.length) {
+      primaryDecls.push([s.start, s.end]);
+      continue;
+    }
+    if (s.kind === 'preproc') continue;
+    const rest = stmts.slice(k + 1);
+    // grid-stride loop
+    if (s.kind === 'for') {
+      const loopVar = gridStrideVar(t, s, subst);
+      if (loopVar) {
+        if (rest.length) return unknown('statements after the grid-stride loop');
+        const cond = loopCondition(t, s);
+        const count = cond && countOf(t, cond[0], cond[1], loopVar.name, paramNames);
+        if (!count) return unknown('grid-stride loop bound is not `i < n`');
+        return {
+          kind: 'grid-stride', dims: 1, indexVars: [loopVar.name], primaryDecls, counts: [count], prologue,
+          element: [[s.body.kind === 'block' ? s.body.start + 1 : s.body.start, s.body.kind === 'block' ? s.body.end - 1 : s.body.end]],
+          loop: { headOpen: s.headOpen, headClose: s.headClose },
+        };
+      }
+    }
+    if (s.kind === 'if') {
+      const g = guardOf(t, s.condOpen + 1, s.condClose - 1, xVar, yVar, lin2d?.[0], paramNames);
+      if (g) {
+        const thenIsReturn = s.then.kind === 'return' || (s.then.kind === 'block' && s.then.body.length === 1 && s.then.body[0].kind === 'return');
+        if (g.negated && thenIsReturn && !s.else) {
+          return {
+            kind: 'early-return', dims: g.dims, indexVars: g.vars, primaryDecls, guard: [s.condOpen + 1, s.condClose - 1],
+            counts: g.counts, rowStride: strideInfo(t, lin2d, paramNames), prologue,
+            element: rest.filter(r => r.kind !== 'preproc').map(r => [r.start, r.end] as [number, number]),
+          };
+        }
+        if (!g.negated && !s.else && rest.every(r => r.kind === 'preproc')) {
+          const body = s.then;
+          return {
+            kind: 'guarded', dims: g.dims, indexVars: g.vars, primaryDecls, guard: [s.condOpen + 1, s.condClose - 1],
+            counts: g.counts, rowStride: strideInfo(t, lin2d, paramNames), prologue,
+            element: [[body.kind === 'block' ? body.start + 1 : body.start, body.kind === 'block' ? body.end - 1 : body.end]],
+          };
+        }
+        return unknown('the bounds check is followed by other code');
+      }
+    }
+    if (s.kind === 'simple') {
+      prologue.push([s.start, s.end]);
+      continue;
+    }
+    // anything else before a recognized guard
+    if (xVar || lin2d) {
+      const all = stmts.slice(k).filter(r => r.kind !== 'preproc').map(r => [r.start, r.end] as [number, number]);
+      return { kind: 'unguarded', dims: yVar ? 2 : 1, indexVars: [xVar ?? lin2d![0]], primaryDecls, counts: [], prologue, element: all };
+    }
+    return unknown('no thread index and bounds check recognized');
+  }
+  if (xVar || lin2d) {
+    // straight-line body with no guard: exact-size launches only
+    return { kind: 'unguarded', dims: yVar ? 2 : 1, indexVars: [xVar ?? lin2d![0]], primaryDecls, counts: [], prologue: [], element: prologue };
+  }
+  return unknown('no thread index recognized');
+}
+
+function strideInfo(t: Tokens, lin2d: [string, Poly] | undefined, paramNames: Set<string>): { text: string; params: string[] } | undefined {
+  if (!lin2d) return undefined;
+  const d = addPoly(lin2d[1], GID_X, -1);
+  const s = rowStrideOf(d);
+  if (!s) return undefined;
+  const text = polyToText(s);
+  void t;
+  return { text, params: [...text.matchAll(/[A-Za-z_]\w*/g)].map(m => m[0]).filter(n => paramNames.has(n)) };
+}
+
+function gridStrideVar(t: Tokens, s: Extract<Stmt, { kind: 'for' }>, subst: (n: string) => Poly | undefined): { name: string } | undefined {
+  // for (int i = gid; i < n; i += stride)
+  const parts: Array<[number, number]> = [];
+  let start = s.headOpen + 1;
+  let depth = 0;
+  for (let i = s.headOpen + 1; i < s.headClose; i++) {
+    if (t.is(i, '(')) depth++;
+    else if (t.is(i, ')')) depth--;
+    else if (depth === 0 && t.is(i, ';')) { parts.push([start, i - 1]); start = i + 1; }
+  }
+  parts.push([start, s.headClose - 1]);
+  if (parts.length !== 3) return undefined;
+  const [init, , inc] = parts;
+  let eq = -1;
+  for (let i = init[0]; i <= init[1]; i++) if (t.is(i, '=')) { eq = i; break; }
+  if (eq < 0 || !t.isIdent(eq - 1)) return undefined;
+  const name = t.text(eq - 1);
+  const initPoly = toPoly(t, eq + 1, init[1], subst);
+  if (!initPoly || !polyEquals(initPoly, GID_X)) return undefined;
+  // increment: i += stride
+  if (!(t.is(inc[0], name) && t.is(inc[0] + 1, '+='))) return undefined;
+  const incPoly = toPoly(t, inc[0] + 2, inc[1], subst);
+  if (!incPoly || !polyEquals(incPoly, STRIDE_X)) return undefined;
+  return { name };
+}
+
+function loopCondition(t: Tokens, s: Extract<Stmt, { kind: 'for' }>): [number, number] | undefined {
+  let first = -1;
+  let second = -1;
+  let depth = 0;
+  for (let i = s.headOpen + 1; i < s.headClose; i++) {
+    if (t.is(i, '(')) depth++;
+    else if (t.is(i, ')')) depth--;
+    else if (depth === 0 && t.is(i, ';')) {
+      if (first < 0) first = i;
+      else { second = i; break; }
+    }
+  }
+  return first >= 0 && second > first ? [first + 1, second - 1] : undefined;
+}
+
+/** `i < n` (or `n > i`) in [a, b]: the count expression when `i` is the variable. */
+function countOf(t: Tokens, a: number, b: number, v: string, paramNames: Set<string>): KernelShape['counts'][0] | undefined {
+  if (t.is(a, v) && t.is(a + 1, '<') && b >= a + 2) return count(t, a + 2, b, paramNames);
+  if (t.is(b, v) && t.is(b - 1, '>') && b - 2 >= a) return count(t, a, b - 2, paramNames);
+  return undefined;
+}
+
+function count(t: Tokens, a: number, b: number, paramNames: Set<string>): KernelShape['counts'][0] {
+  const params: string[] = [];
+  for (let i = a; i <= b; i++) if (t.isIdent(i) && paramNames.has(t.text(i))) params.push(t.text(i));
+  return { text: t.slice(a, b), params, tokens: [a, b] };
+}
+
+interface Guard {
+  negated: boolean;
+  dims: 1 | 2;
+  vars: string[];
+  counts: KernelShape['counts'];
+}
+
+/**
+ * Recognizes bounds checks: `i < n`, `i >= n` (negated), `x < w && y < h`, `x >= w || y >= h`,
+ * and for a 2D linear index `idx < w * h`.
+ */
+function guardOf(t: Tokens, a: number, b: number, xVar: string | undefined, yVar: string | undefined, lin: string | undefined, paramNames: Set<string>): Guard | undefined {
+  const conj = splitLogical(t, a, b, '&&');
+  const disj = splitLogical(t, a, b, '||');
+  const tryCmp = (ra: number, rb: number, neg: boolean): { v: string; c: KernelShape['counts'][0] } | undefined => {
+    for (const v of [xVar, yVar, lin]) {
+      if (!v) continue;
+      // v < n | n > v | v >= n (neg) | n <= v (neg)
+      if (t.is(ra, v) && t.is(ra + 1, neg ? '>=' : '<') && rb >= ra + 2) return { v, c: count(t, ra + 2, rb, paramNames) };
+      if (t.is(rb, v) && t.is(rb - 1, neg ? '<=' : '>') && rb - 2 >= ra) return { v, c: count(t, ra, rb - 2, paramNames) };
+    }
+    return undefined;
+  };
+  for (const neg of [false, true]) {
+    const parts = neg ? disj : conj;
+    if (parts.length === 1) {
+      const c = tryCmp(parts[0][0], parts[0][1], neg);
+      if (c && (c.v === xVar || c.v === lin) && (!yVar || c.v === lin)) return { negated: neg, dims: c.v === lin && yVar ? 2 : 1, vars: [c.v], counts: [c.c] };
+    }
+    if (parts.length === 2 && xVar && yVar) {
+      const c1 = tryCmp(parts[0][0], parts[0][1], neg);
+      const c2 = tryCmp(parts[1][0], parts[1][1], neg);
+      if (c1 && c2) {
+        const cx = c1.v === xVar ? c1 : c2.v === xVar ? c2 : undefined;
+        const cy = c1.v === yVar ? c1 : c2.v === yVar ? c2 : undefined;
+        if (cx && cy) return { negated: neg, dims: 2, vars: [xVar, yVar], counts: [cx.c, cy.c] };
+      }
+    }
+  }
+  return undefined;
+}
+
+function splitLogical(t: Tokens, a: number, b: number, op: string): Array<[number, number]> {
+  const parts: Array<[number, number]> = [];
+  let depth = 0;
+  let start = a;
+  // strip one level of wrapping parentheses
+  if (t.is(a, '(') && matchClose(t, a, b + 1) === b) return splitLogical(t, a + 1, b - 1, op);
+  for (let i = a; i <= b; i++) {
+    if (t.is(i, '(')) depth++;
+    else if (t.is(i, ')')) depth--;
+    else if (depth === 0 && t.is(i, op)) { parts.push(strip(t, start, i - 1)); start = i + 1; }
+  }
+  parts.push(strip(t, start, b));
+  return parts;
+}
+
+function strip(t: Tokens, a: number, b: number): [number, number] {
+  while (t.is(a, '(') && matchClose(t, a, b + 1) === b) { a++; b--; }
+  return [a, b];
+}
+
+/** Element size of a parameter's pointee, or undefined (templates, structs). */
+export function paramElementSize(p: KernelParam, templateArgs?: Map<string, string>): number | undefined {
+  const bt = templateArgs?.get(p.baseType) ?? p.baseType;
+  return elementSize(bt);
+}

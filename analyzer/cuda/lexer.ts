@@ -1,0 +1,266 @@
+// CUDA C++ lexer: one pass over char codes into typed arrays (research/parsing.md, section 3).
+// Comments, strings, raw strings and whole preprocessor lines (with `\` continuations) become
+// single tokens or are skipped, so every later stage works on tokens with exact source offsets.
+// `<<<` is one token; `>` is never merged (`>>` and `>>>` are settled by the scanner at the right
+// depth, as template closers or launch closers).
+
+export const enum Tok {
+  Ident = 0,
+  Number = 1,
+  String = 2,
+  Char = 3,
+  Punct = 4,
+  Preproc = 5,
+  LaunchOpen = 6,
+}
+
+export interface Comment {
+  start: number;
+  end: number;
+}
+
+export interface LexProblem {
+  message: string;
+  start: number;
+  end: number;
+}
+
+export class Tokens {
+  constructor(
+    readonly src: string,
+    readonly count: number,
+    readonly kinds: Uint8Array,
+    readonly starts: Int32Array,
+    readonly ends: Int32Array,
+    /** 1 when the token is the first non-blank thing on its line. */
+    readonly lineFirst: Uint8Array,
+    readonly comments: Comment[],
+    readonly problems: LexProblem[],
+  ) {}
+
+  text(i: number): string {
+    return i >= 0 && i < this.count ? this.src.slice(this.starts[i], this.ends[i]) : '';
+  }
+
+  kind(i: number): Tok | -1 {
+    return i >= 0 && i < this.count ? (this.kinds[i] as Tok) : -1;
+  }
+
+  /** True when token i is exactly `s` (no allocation). */
+  is(i: number, s: string): boolean {
+    if (i < 0 || i >= this.count) return false;
+    const st = this.starts[i];
+    if (this.ends[i] - st !== s.length) return false;
+    for (let k = 0; k < s.length; k++) if (this.src.charCodeAt(st + k) !== s.charCodeAt(k)) return false;
+    return true;
+  }
+
+  isIdent(i: number): boolean {
+    return i >= 0 && i < this.count && this.kinds[i] === Tok.Ident;
+  }
+
+  /** Source text between the start of token a and the end of token b (inclusive). */
+  slice(a: number, b: number): string {
+    if (a > b || a < 0 || b >= this.count) return '';
+    return this.src.slice(this.starts[a], this.ends[b]);
+  }
+
+  /** True when token j starts right where token i ends (no space), e.g. the `>` `>` `>` of `>>>`. */
+  adjacent(i: number, j: number): boolean {
+    return this.ends[i] === this.starts[j];
+  }
+
+  /** Index of the first token whose end is after `offset` (binary search). */
+  indexAt(offset: number): number {
+    let lo = 0;
+    let hi = this.count;
+    while (lo < hi) {
+      const mid = (lo + hi) >> 1;
+      if (this.ends[mid] <= offset) lo = mid + 1;
+      else hi = mid;
+    }
+    return lo;
+  }
+}
+
+const isIdStart = (c: number) => (c >= 97 && c <= 122) || (c >= 65 && c <= 90) || c === 95 || c === 36 || c > 127;
+const isIdPart = (c: number) => isIdStart(c) || (c >= 48 && c <= 57);
+const isDigit = (c: number) => c >= 48 && c <= 57;
+
+// Multi-character punctuators we merge. `>`-led ones other than `>=` and `->` are left single.
+const PUNCT3 = new Set(['...', '<<=', '->*']);
+const PUNCT2 = new Set(['::', '->', '++', '--', '+=', '-=', '*=', '/=', '%=', '&=', '|=', '^=', '==', '!=', '<=', '>=', '&&', '||', '<<', '.*']);
+const STRING_PREFIXES = new Set(['L', 'u', 'U', 'u8', 'R', 'LR', 'uR', 'UR', 'u8R']);
+
+export function lex(src: string): Tokens {
+  const n = src.length;
+  // Upper bound on tokens is n; start small and grow to keep memory proportional to real counts.
+  let cap = Math.max(64, n >> 2);
+  let kinds = new Uint8Array(cap);
+  let starts = new Int32Array(cap);
+  let ends = new Int32Array(cap);
+  let lineFirst = new Uint8Array(cap);
+  let count = 0;
+  const comments: Comment[] = [];
+  const problems: LexProblem[] = [];
+  let atLineStart = true;
+
+  const push = (k: Tok, s: number, e: number) => {
+    if (count === cap) {
+      cap *= 2;
+      const k2 = new Uint8Array(cap); k2.set(kinds); kinds = k2;
+      const s2 = new Int32Array(cap); s2.set(starts); starts = s2;
+      const e2 = new Int32Array(cap); e2.set(ends); ends = e2;
+      const l2 = new Uint8Array(cap); l2.set(lineFirst); lineFirst = l2;
+    }
+    kinds[count] = k;
+    starts[count] = s;
+    ends[count] = e;
+    lineFirst[count] = atLineStart ? 1 : 0;
+    count++;
+    atLineStart = false;
+  };
+
+  const lexQuoted = (open: number, quote: number): number => {
+    // Returns the end offset of a "..." or '...' literal starting at `open` (the quote char).
+    let j = open + 1;
+    while (j < n) {
+      const c = src.charCodeAt(j);
+      if (c === 92) { j += 2; continue; }
+      if (c === quote) return j + 1;
+      if (c === 10) break;
+      j++;
+    }
+    problems.push({ message: quote === 34 ? 'unterminated string literal' : 'unterminated character literal', start: open, end: Math.min(j, n) });
+    return Math.min(j, n);
+  };
+
+  let i = 0;
+  while (i < n) {
+    const c = src.charCodeAt(i);
+    // whitespace
+    if (c === 10) { atLineStart = true; i++; continue; }
+    if (c === 32 || c === 9 || c === 13 || c === 12 || c === 11) { i++; continue; }
+    // line continuation outside a directive
+    if (c === 92 && (src.charCodeAt(i + 1) === 10 || (src.charCodeAt(i + 1) === 13 && src.charCodeAt(i + 2) === 10))) {
+      i += src.charCodeAt(i + 1) === 13 ? 3 : 2;
+      continue;
+    }
+    // comments
+    if (c === 47) {
+      const d = src.charCodeAt(i + 1);
+      if (d === 47) {
+        let j = i + 2;
+        while (j < n) {
+          const e = src.charCodeAt(j);
+          if (e === 10) {
+            if (src.charCodeAt(j - 1) === 92 || (src.charCodeAt(j - 1) === 13 && src.charCodeAt(j - 2) === 92)) { j++; continue; }
+            break;
+          }
+          j++;
+        }
+        comments.push({ start: i, end: j });
+        i = j;
+        continue;
+      }
+      if (d === 42) {
+        const close = src.indexOf('*/', i + 2);
+        const j = close < 0 ? n : close + 2;
+        if (close < 0) problems.push({ message: 'unterminated block comment', start: i, end: n });
+        comments.push({ start: i, end: j });
+        i = j;
+        continue;
+      }
+    }
+    // preprocessor line
+    if (c === 35 && atLineStart) {
+      let j = i + 1;
+      while (j < n) {
+        const e = src.charCodeAt(j);
+        if (e === 10) {
+          let k = j - 1;
+          if (src.charCodeAt(k) === 13) k--;
+          if (src.charCodeAt(k) === 92) { j++; continue; }
+          break;
+        }
+        if (e === 47 && src.charCodeAt(j + 1) === 42) {
+          // a block comment inside a directive may span lines
+          const close = src.indexOf('*/', j + 2);
+          j = close < 0 ? n : close + 2;
+          continue;
+        }
+        j++;
+      }
+      push(Tok.Preproc, i, j);
+      i = j;
+      continue;
+    }
+    // identifiers, keywords, and prefixed string/char literals
+    if (isIdStart(c)) {
+      let j = i + 1;
+      while (j < n && isIdPart(src.charCodeAt(j))) j++;
+      const q = src.charCodeAt(j);
+      if ((q === 34 || q === 39) && j - i <= 3 && STRING_PREFIXES.has(src.slice(i, j))) {
+        const prefix = src.slice(i, j);
+        if (q === 34 && prefix.endsWith('R')) {
+          // raw string R"delim( ... )delim"
+          const paren = src.indexOf('(', j + 1);
+          const delim = paren >= 0 && paren - j - 1 <= 16 ? src.slice(j + 1, paren) : null;
+          if (delim !== null && !/[\s\\)]/.test(delim)) {
+            const close = src.indexOf(')' + delim + '"', paren + 1);
+            const e = close < 0 ? n : close + delim.length + 2;
+            if (close < 0) problems.push({ message: 'unterminated raw string literal', start: i, end: n });
+            push(Tok.String, i, e);
+            i = e;
+            continue;
+          }
+        }
+        const e = lexQuoted(j, q);
+        push(q === 34 ? Tok.String : Tok.Char, i, e);
+        i = e;
+        continue;
+      }
+      push(Tok.Ident, i, j);
+      i = j;
+      continue;
+    }
+    // numbers (digit separators, hex, exponents with signs, suffixes)
+    if (isDigit(c) || (c === 46 && isDigit(src.charCodeAt(i + 1)))) {
+      let j = i + 1;
+      while (j < n) {
+        const e = src.charCodeAt(j);
+        if (isIdPart(e) || e === 46) { j++; continue; }
+        if (e === 39 && isIdPart(src.charCodeAt(j + 1))) { j += 2; continue; }
+        if (e === 43 || e === 45) {
+          // exponent sign: 1e-5 (decimal) or 0x1p-3 (hex float)
+          const prev = src.charCodeAt(j - 1) | 32;
+          const hex = src.charCodeAt(i) === 48 && (src.charCodeAt(i + 1) | 32) === 120;
+          if ((!hex && prev === 101) || (hex && prev === 112)) { j++; continue; }
+        }
+        break;
+      }
+      push(Tok.Number, i, j);
+      i = j;
+      continue;
+    }
+    if (c === 34 || c === 39) {
+      const e = lexQuoted(i, c);
+      push(c === 34 ? Tok.String : Tok.Char, i, e);
+      i = e;
+      continue;
+    }
+    // punctuation
+    if (c === 60 && src.charCodeAt(i + 1) === 60 && src.charCodeAt(i + 2) === 60) {
+      push(Tok.LaunchOpen, i, i + 3);
+      i += 3;
+      continue;
+    }
+    const three = src.substr(i, 3);
+    if (PUNCT3.has(three)) { push(Tok.Punct, i, i + 3); i += 3; continue; }
+    const two = src.substr(i, 2);
+    if (PUNCT2.has(two)) { push(Tok.Punct, i, i + 2); i += 2; continue; }
+    push(Tok.Punct, i, i + 1);
+    i++;
+  }
+  return new Tokens(src, count, kinds, starts, ends, lineFirst, comments, problems);
+}

@@ -1,0 +1,470 @@
+// Vertical-fusion rewrite for CUDA: one readable __global__ kernel that runs the stages of a legal
+// group one after the other per element, with dead intermediates held in registers, and one launch
+// of it in place of the group's launches.
+//
+// The generated kernel keeps each source kernel's own per-element code verbatim (comments included),
+// renaming only parameters, index variables and template parameters, and replacing subscripts of
+// register-held intermediates. Anything it cannot do exactly, it refuses with a reason.
+
+import type { BufferId, LaunchNode } from '../core/ir';
+import type { TextEdit } from '../core/text';
+import type { CudaProgram } from '../cuda/frontend';
+import type { CudaArg, CudaLaunchData } from '../cuda/hostSequence';
+import type { KernelSummary, KernelParam } from '../cuda/kernelSummary';
+import { Tok, lex, type Tokens } from '../cuda/lexer';
+import { parseStatements } from '../cuda/statements';
+import { scan } from '../cuda/scanner';
+import type { Group } from '../planner/types';
+import { indentOfLine, reindent, rewriteRange, type TokenReplacement } from './tokenText';
+
+export type RewriteResult =
+  | { ok: true; edits: TextEdit[]; kernelName: string; kernelText: string; registers: string[] }
+  | { ok: false; reason: string };
+
+interface Stage {
+  launch: LaunchNode;
+  data: CudaLaunchData;
+  kernel: KernelSummary;
+  t: Tokens;
+  templ: Map<string, string>;
+  /** kernel param name -> fused param name */
+  paramNames: Map<string, string>;
+  /** kernel param name -> register name (dead intermediates) */
+  registers: Map<string, string>;
+}
+
+interface FusedParam {
+  name: string;
+  preferred: string;
+  key: string;
+  typeText: string;
+  isPointer: boolean;
+  written: boolean;
+  allRestrict: boolean;
+  argText: string;
+}
+
+const CPP_WORDS = new Set(['int', 'float', 'double', 'char', 'void', 'if', 'else', 'for', 'while', 'return', 'const', 'unsigned', 'auto', 'size_t', 'long', 'short', 'bool', 'true', 'false', 'do', 'switch', 'case', 'break', 'continue', 'static', 'sizeof', 'new', 'delete', 'this']);
+
+export function fuseVertical(program: CudaProgram, group: Group): RewriteResult {
+  const fail = (reason: string): RewriteResult => ({ ok: false, reason });
+  if (group.uncertain.length) return fail(group.uncertain[0]);
+
+  // ---- preconditions
+  const stages: Stage[] = [];
+  for (const m of group.members) {
+    const data = m.frontend as CudaLaunchData;
+    const k = data.kernel;
+    if (!k) return fail(`the body of \`${m.callee}\` is not visible`);
+    if (k.shape.kind === 'unknown') return fail(`\`${k.name}\` has a shape we do not rewrite: ${k.shape.reason}`);
+    if (k.returnInElement) return fail(`\`${k.name}\` returns early inside its per-element code`);
+    if (k.usesShared || k.usesSync || k.usesShuffle || k.usesAtomics) return fail(`\`${k.name}\` cooperates across threads; fusing into it is reported but not rewritten automatically`);
+    if (k.pointerEscapes.length) return fail(`\`${k.name}\` passes a pointer parameter to \`${k.pointerEscapes[0]}\``);
+    const templ = new Map<string, string>();
+    for (let i = 0; i < k.templateParams.length; i++) {
+      const tp = k.templateParams[i];
+      const arg = data.templateArgs?.[i] ?? tp.defaultText;
+      if (arg === undefined) return fail(`the template arguments of \`${k.name}\` are deduced; write them explicitly (\`${k.name}<...><<<...>>>\`) to enable the rewrite`);
+      templ.set(tp.name, arg.trim());
+    }
+    stages.push({ launch: m, data, kernel: k, t: k.tokens, templ, paramNames: new Map(), registers: new Map() });
+  }
+  const dims = stages[0].kernel.shape.dims;
+  if (stages.some(s => s.kernel.shape.dims !== dims)) return fail('the kernels index in different dimensions (1D and 2D)');
+  const idxCount = stages[0].kernel.shape.indexVars.length;
+  if (stages.some(s => s.kernel.shape.indexVars.length !== idxCount)) return fail('the kernels compute their element index differently (x/y pair and linear index)');
+  const needSameConfig = stages.some(s => s.kernel.geometryDependent || s.kernel.shape.kind === 'unguarded');
+  const cfgKey = (d: CudaLaunchData) => [d.config.grid.text, d.config.block.text, d.config.shmem?.text ?? '0'].map(x => x.replace(/\s+/g, '')).join('|');
+  if (needSameConfig && stages.some(s => cfgKey(s.data) !== cfgKey(stages[0].data))) {
+    return fail('a kernel depends on the launch geometry and the launches use different grid or block sizes');
+  }
+  const place = stages[stages.length - 1];
+  if (place.data.form === 'macro' && !('variadicFrom' in place.data.macro!.args)) return fail(`the launch macro \`${place.data.macro!.define.name}\` takes a fixed argument list`);
+
+  // ---- which intermediates live in registers
+  const regBuffers = new Set<string>();
+  for (const inter of group.intermediates) {
+    if (inter.live) continue;
+    if (registerSafe(stages, inter.key, dims)) regBuffers.add(inter.key);
+  }
+
+  // ---- identifiers the stages use that we do not rename
+  const free = new Set<string>(CPP_WORDS);
+  for (const s of stages) {
+    const own = new Set<string>([...s.kernel.params.map(p => p.name), ...s.kernel.shape.indexVars, ...s.templ.keys()]);
+    for (const [a, b] of stageRanges(s, true)) {
+      for (let i = a; i <= b; i++) {
+        if (!s.t.isIdent(i) || own.has(s.t.text(i))) continue;
+        if (s.t.is(i - 1, '.') || s.t.is(i - 1, '->')) continue; // members (threadIdx.x) are not names
+        free.add(s.t.text(i));
+      }
+    }
+  }
+  for (const f of program.scan.functions) free.add(f.name);
+  const taken = new Set<string>();
+  const fresh = (base: string) => {
+    let n = base;
+    for (let k = 2; free.has(n) || taken.has(n); k++) n = `${base}_${k}`;
+    taken.add(n);
+    return n;
+  };
+
+  // ---- index variables: the first stage's names
+  const indexNames = stages[0].kernel.shape.indexVars.map(v => fresh(v));
+
+  // ---- registers and parameters
+  const registers: string[] = [];
+  const regDecls: string[] = [];
+  const regByKey = new Map<string, string>();
+  const params: FusedParam[] = [];
+  const byKey = new Map<string, FusedParam>();
+  for (const s of stages) {
+    for (const p of s.kernel.params) {
+      const arg = s.data.args[p.index];
+      if (!arg) return fail(`the launch of \`${s.kernel.name}\` passes fewer arguments than it has parameters`);
+      if (p.isPointer) {
+        const use = s.kernel.uses.get(p.name);
+        if (!use || use.access === 'none') continue; // unused pointer: not referenced in the body
+        const buf = s.launch.uses.find(u => u.param === p.name)?.buffer ?? arg.buffer;
+        if (!buf) return fail(`cannot tell which buffer \`${arg.text}\` is`);
+        if (regBuffers.has(buf.key)) {
+          let r = regByKey.get(buf.key);
+          if (!r) {
+            r = fresh(registerName(buf));
+            regByKey.set(buf.key, r);
+            registers.push(buf.name);
+            regDecls.push(`${substitute(p.baseType, s.templ)} ${r};`);
+          }
+          s.registers.set(p.name, r);
+          continue;
+        }
+        const key = `ptr:${buf.key}+${buf.offset}`;
+        mergeParam(byKey, params, key, s, p, arg, use.access !== 'read');
+      } else {
+        const key = `val:${substitute(p.typeText, s.templ)}:${arg.text.replace(/\s+/g, '')}`;
+        mergeParam(byKey, params, key, s, p, arg, false);
+      }
+    }
+  }
+  // pointers first, then values, each in first-use order: the usual CUDA signature layout
+  params.sort((a, b) => Number(b.isPointer) - Number(a.isPointer));
+  for (const fp of params) fp.name = fresh(fp.preferred);
+  for (const s of stages) {
+    for (const p of s.kernel.params) {
+      if (s.registers.has(p.name)) continue;
+      const arg = s.data.args[p.index];
+      const key = p.isPointer
+        ? (() => { const buf = s.launch.uses.find(u => u.param === p.name)?.buffer ?? arg.buffer; return buf ? `ptr:${buf.key}+${buf.offset}` : ''; })()
+        : `val:${substitute(p.typeText, s.templ)}:${arg.text.replace(/\s+/g, '')}`;
+      const fp = byKey.get(key);
+      if (fp) s.paramNames.set(p.name, fp.name);
+    }
+  }
+
+  // ---- kernel text
+  const src = program.text;
+  const unit = indentUnit(stages[0].t.src, stages[0].kernel);
+  const names = stages.map(s => stripKernelSuffix(s.kernel.name));
+  const fusedName = fresh(uniqueName(names));
+  const header = `__global__ void ${fusedName}(${params.map(p => paramDecl(p)).join(', ')})`;
+  const lb = stages.every(s => s.kernel.launchBounds && s.kernel.launchBounds === stages[0].kernel.launchBounds) ? ` __launch_bounds__(${stages[0].kernel.launchBounds})` : '';
+  const lines: string[] = [];
+  lines.push(`// Fusion Lens: fused ${stages.map(s => s.kernel.name).join(' -> ')} (${stages.length} launches -> 1).`);
+  if (registers.length) lines.push(`// ${listNames(registers)} ${registers.length === 1 ? 'stays' : 'stay'} in registers instead of a round trip through device memory.`);
+  const liveKept = group.intermediates.filter(i => i.live || !regBuffers.has(i.key));
+  if (liveKept.length) lines.push(`// ${listNames(liveKept.map(i => i.name))} ${liveKept.length === 1 ? 'is' : 'are'} still stored: ${liveKept[0].liveReason ?? 'it is needed in memory'}.`);
+  lines.push(`${header.replace('__global__', `__global__${lb}`)} {`);
+
+  const gridStride = stages.find(s => s.kernel.shape.kind === 'grid-stride');
+  const first = stages[0];
+  let bodyIndent = unit;
+  if (gridStride) {
+    const loop = gridStride.kernel.shape.loop!;
+    const head = rewriteRange(gridStride.t, loop.headOpen - 1, loop.headClose, stageReps(gridStride, indexNames, loop.headOpen - 1, loop.headClose));
+    lines.push(`${unit}${head.replace(/\s+/g, ' ')} {`);
+    bodyIndent = unit + unit;
+  } else {
+    for (const [a, b] of first.kernel.shape.primaryDecls) lines.push(reindent(rewriteRange(first.t, a, b, stageReps(first, indexNames, a, b)), indentOfLine(first.t.src, first.t.starts[a]), unit));
+    if (first.kernel.shape.kind === 'guarded') {
+      const [ga, gb] = first.kernel.shape.guard!;
+      lines.push(`${unit}if (${rewriteRange(first.t, ga, gb, stageReps(first, indexNames, ga, gb))}) {`);
+      bodyIndent = unit + unit;
+    } else if (first.kernel.shape.kind === 'early-return') {
+      const [ga, gb] = first.kernel.shape.guard!;
+      lines.push(`${unit}if (${rewriteRange(first.t, ga, gb, stageReps(first, indexNames, ga, gb))}) return;`);
+    }
+  }
+  for (const d of regDecls) lines.push(bodyIndent + d);
+  for (const s of stages) {
+    const chunks: string[] = [];
+    for (const [a, b] of stageRanges(s, false, s === first && !gridStride)) {
+      chunks.push(reindent(rewriteRange(s.t, a, b, stageReps(s, indexNames, a, b)), indentOfLine(s.t.src, s.t.starts[a]), ''));
+    }
+    const code = chunks.join('\n');
+    const single = chunks.length === 1 && !code.includes('\n') && !looksLikeDeclaration(code);
+    lines.push(`${bodyIndent}// ${s.kernel.name}`);
+    if (single) lines.push(bodyIndent + code);
+    else {
+      lines.push(`${bodyIndent}{`);
+      for (const l of code.split('\n')) lines.push(l ? bodyIndent + unit + l : '');
+      lines.push(`${bodyIndent}}`);
+    }
+  }
+  if (gridStride || first.kernel.shape.kind === 'guarded') lines.push(`${unit}}`);
+  lines.push('}');
+  const kernelText = lines.join('\n');
+
+  // the generated kernel must scan back as one kernel with a recognized shape
+  const check = scan(lex(kernelText));
+  if (check.problems.length || check.functions.filter(f => f.isKernel).length !== 1) return fail('internal: the generated kernel does not parse back');
+
+  // ---- launch replacement
+  const launchText = fusedLaunch(place, fusedName, params);
+  if (!launchText.ok) return fail(launchText.reason);
+
+  // ---- edits
+  const edits: TextEdit[] = [];
+  const hostFn = program.scan.functions.find(f => f.qualifiedName === place.data.hostFunction && !f.isKernel);
+  if (!hostFn) return fail('internal: host function not found');
+  const hostStart = lineStartBefore(src, program.tokens.starts[hostFn.headStart]);
+  const localKernelEnds = stages.filter(s => s.kernel.file === program.file).map(s => s.kernel.span.end);
+  const lastKernelEnd = localKernelEnds.length ? Math.max(...localKernelEnds) : -1;
+  if (lastKernelEnd >= 0 && lastKernelEnd < hostStart) {
+    const at = endOfLine(src, lastKernelEnd);
+    edits.push({ span: { start: at, end: at }, newText: `\n\n${kernelText}` });
+  } else if (lastKernelEnd > hostStart) {
+    const at = endOfLine(src, lastKernelEnd);
+    edits.push({ span: { start: at, end: at }, newText: `\n\n${kernelText}` });
+    edits.push({ span: { start: hostStart, end: hostStart }, newText: `${header};\n\n` });
+  } else {
+    edits.push({ span: { start: hostStart, end: hostStart }, newText: `${kernelText}\n\n` });
+  }
+  edits.push(...launchText.edits);
+  for (const s of stages) {
+    if (s === place) continue;
+    edits.push(deleteStatement(src, s.launch.stmtSpan));
+  }
+  return { ok: true, edits, kernelName: fusedName, kernelText, registers };
+}
+
+// ---------------------------------------------------------------------------------------------
+
+/**
+ * An intermediate can live in a register when every access in every stage is an identity subscript
+ * and its first access is an unconditional write (`t[i] = ...;` as a top-level statement of the
+ * producer's per-element code), so no element keeps a value from before the group.
+ */
+function registerSafe(stages: Stage[], key: string, _dims: number): boolean {
+  let seenWrite = false;
+  for (const s of stages) {
+    for (const p of s.kernel.params) {
+      const u = s.launch.uses.find(x => x.param === p.name);
+      if (!u || u.buffer.key !== key) continue;
+      const use = s.kernel.uses.get(p.name)!;
+      if (use.otherUses.length || use.subscripts.some(x => x.pattern.kind !== 'identity')) return false;
+      if (!seenWrite) {
+        const firstAccess = [...use.subscripts].sort((a, b) => a.nameTok - b.nameTok)[0];
+        if (!firstAccess || firstAccess.read || !firstAccess.write) return false;
+        if (!isTopLevelAssignment(s, firstAccess.nameTok)) return false;
+        seenWrite = true;
+      }
+    }
+  }
+  return seenWrite;
+}
+
+/** True when the token starts a top-level `x[...] = ...;` statement of the stage's per-element code. */
+function isTopLevelAssignment(s: Stage, nameTok: number): boolean {
+  for (const [a, b] of s.kernel.shape.element) {
+    if (nameTok < a || nameTok > b) continue;
+    for (const st of parseStatements(s.t, a, b)) {
+      if (st.kind === 'simple' && st.start === nameTok) return true;
+    }
+  }
+  return false;
+}
+
+function mergeParam(byKey: Map<string, FusedParam>, params: FusedParam[], key: string, s: Stage, p: KernelParam, arg: CudaArg, written: boolean): void {
+  const e = byKey.get(key);
+  if (e) {
+    e.written ||= written;
+    e.allRestrict &&= p.restrict;
+    return;
+  }
+  const fp: FusedParam = {
+    name: '',
+    preferred: p.name,
+    key,
+    typeText: substitute(p.typeText, s.templ),
+    isPointer: p.isPointer,
+    written,
+    allRestrict: p.restrict,
+    argText: arg.text,
+  };
+  byKey.set(key, fp);
+  params.push(fp);
+}
+
+function paramDecl(p: FusedParam): string {
+  let t = p.typeText;
+  if (p.isPointer) {
+    if (p.written) t = t.replace(/\bconst\b\s*/, '');
+    if (!p.allRestrict) t = t.replace(/\s*\b(__restrict__|__restrict)\b/g, '');
+  }
+  t = t.replace(/\s+/g, ' ').replace(/\s+\*/g, '*').trim();
+  return `${t}${/[*&]$/.test(t) ? ' ' : ' '}${p.name}`;
+}
+
+function substitute(text: string, templ: Map<string, string>): string {
+  if (!templ.size) return text;
+  return text.replace(/[A-Za-z_]\w*/g, w => templ.get(w) ?? w);
+}
+
+/** Token ranges of a stage: prologue statements, then per-element statements. */
+function stageRanges(s: Stage, includeDecls: boolean, skipPrologue = false): Array<[number, number]> {
+  const sh = s.kernel.shape;
+  const out: Array<[number, number]> = [];
+  if (includeDecls) out.push(...sh.primaryDecls);
+  if (includeDecls && sh.loop) out.push([sh.loop.headOpen, sh.loop.headClose]);
+  if (includeDecls && sh.guard) out.push(sh.guard);
+  if (!includeDecls && !skipPrologue) {
+    // secondary index declarations (not the primary index variables) stay with the stage
+    for (const [a, b] of sh.primaryDecls) if (!declaresOnly(s, a, b, sh.indexVars)) out.push([a, b]);
+  }
+  out.push(...sh.prologue);
+  // merge adjacent element statements into one range so comments between them are kept
+  if (sh.element.length) out.push([sh.element[0][0], sh.element[sh.element.length - 1][1]]);
+  return out.filter(([a, b]) => a <= b);
+}
+
+/** True when the declaration statement [a, b] declares only primary index variables (or the stride). */
+function declaresOnly(s: Stage, a: number, b: number, vars: string[]): boolean {
+  const t = s.t;
+  for (let i = a; i <= b; i++) {
+    if (t.isIdent(i) && t.is(i + 1, '=') && !vars.includes(t.text(i))) return false;
+  }
+  return true;
+}
+
+function stageReps(s: Stage, indexNames: string[], a: number, b: number): TokenReplacement[] {
+  const t = s.t;
+  const reps: TokenReplacement[] = [];
+  const idx = new Map(s.kernel.shape.indexVars.map((v, k) => [v, indexNames[k]]));
+  for (let i = a; i <= b; i++) {
+    if (t.kinds[i] !== Tok.Ident) continue;
+    if (t.is(i - 1, '.') || t.is(i - 1, '->') || t.is(i - 1, '::')) continue;
+    const w = t.text(i);
+    const reg = s.registers.get(w);
+    if (reg && t.is(i + 1, '[')) {
+      let d = 0;
+      let close = i + 1;
+      for (; close <= b; close++) {
+        if (t.is(close, '[')) d++;
+        else if (t.is(close, ']') && --d === 0) break;
+      }
+      reps.push({ from: i, to: close, text: reg });
+      i = close;
+      continue;
+    }
+    const renamed = s.paramNames.get(w) ?? idx.get(w) ?? s.templ.get(w);
+    if (renamed !== undefined && renamed !== w) reps.push({ from: i, to: i, text: renamed });
+  }
+  return reps;
+}
+
+function looksLikeDeclaration(code: string): boolean {
+  return /^\s*(const\s+|constexpr\s+|unsigned\s+)?[A-Za-z_][\w:<>]*\s*[*&]*\s+[A-Za-z_]\w*\s*(=|;|\[|\(|\{)/.test(code);
+}
+
+function registerName(buf: BufferId): string {
+  const base = buf.name.replace(/^(d_|dev_|g_|gpu_|device_)/, '').replace(/^_+/, '') || 'tmp';
+  return /^[A-Za-z_]\w*$/.test(base) ? base : 'tmp';
+}
+
+function stripKernelSuffix(n: string): string {
+  return n.replace(/(_kernel|Kernel|_kern|_k)$/, '') || n;
+}
+
+function uniqueName(parts: string[]): string {
+  const name = parts.length <= 4 ? parts.join('_') : `${parts[0]}_to_${parts[parts.length - 1]}`;
+  return `${name}_fused`;
+}
+
+function listNames(names: string[]): string {
+  const q = names.map(n => `\`${n}\``);
+  return q.length <= 1 ? q.join('') : `${q.slice(0, -1).join(', ')} and ${q[q.length - 1]}`;
+}
+
+function indentUnit(src: string, k: KernelSummary): string {
+  const body = src.slice(k.bodySpan.start, k.bodySpan.end);
+  const m = /\n([ \t]+)\S/.exec(body);
+  if (!m) return '  ';
+  return m[1].includes('\t') ? '\t' : ' '.repeat(Math.min(8, Math.max(2, m[1].length)));
+}
+
+function fusedLaunch(place: Stage, name: string, params: FusedParam[]): { ok: true; edits: TextEdit[] } | { ok: false; reason: string } {
+  const d = place.data;
+  const cfg = [d.config.grid.text, d.config.block.text];
+  if (d.config.stream) cfg.push(d.config.shmem?.text ?? '0', d.config.stream.text);
+  const args = params.map(p => p.argText);
+  if (d.form === 'chevron') {
+    return { ok: true, edits: [{ span: place.launch.span, newText: `${name}<<<${cfg.join(', ')}>>>(${args.join(', ')})` }] };
+  }
+  if (d.form === 'macro') {
+    const shape = d.macro!;
+    const n = Math.max(shape.kernel, ...shape.config) + 1;
+    const margs: string[] = new Array(n).fill('');
+    margs[shape.kernel] = name;
+    const cfgAll = [d.config.grid, d.config.block, d.config.shmem, d.config.stream];
+    shape.config.forEach((pi, ci) => { margs[pi] = cfgAll[ci]?.text ?? '0'; });
+    return { ok: true, edits: [{ span: place.launch.span, newText: `${shape.define.name}(${[...margs, ...args].join(', ')})` }] };
+  }
+  // cudaLaunchKernel: a new argument array right before the statement
+  if (!args.every(a => /^[A-Za-z_][\w.]*(\[[^\]]*\])?$/.test(a.trim()))) return { ok: false, reason: 'cudaLaunchKernel needs addressable arguments; an argument is an expression' };
+  const arr = `${name}_args`;
+  const indent = ' '.repeat(indentOfLine(place.t.src, place.launch.stmtSpan.start));
+  const before: TextEdit = { span: { start: place.launch.stmtSpan.start, end: place.launch.stmtSpan.start }, newText: `void* ${arr}[] = {${args.map(a => `&${a}`).join(', ')}};\n${indent}` };
+  const call = `cudaLaunchKernel((const void*)${name}, ${d.config.grid.text}, ${d.config.block.text}, ${arr}, ${d.config.shmem?.text ?? '0'}, ${d.config.stream?.text ?? '0'})`;
+  return { ok: true, edits: [before, { span: place.launch.span, newText: call }] };
+}
+
+/** Deletes a statement; takes its whole line (with a trailing comment) when nothing else is on it. */
+export function deleteStatement(src: string, span: { start: number; end: number }): TextEdit {
+  let s = span.start;
+  while (s > 0 && (src[s - 1] === ' ' || src[s - 1] === '\t')) s--;
+  const atLineStart = s === 0 || src[s - 1] === '\n';
+  let e = span.end;
+  while (e < src.length && (src[e] === ' ' || src[e] === '\t')) e++;
+  if (src.startsWith('//', e)) {
+    while (e < src.length && src[e] !== '\n') e++;
+  }
+  const atLineEnd = e >= src.length || src[e] === '\n' || (src[e] === '\r' && src[e + 1] === '\n');
+  if (atLineStart && atLineEnd) {
+    if (src[e] === '\r') e++;
+    if (src[e] === '\n') e++;
+    return { span: { start: s, end: e }, newText: '' };
+  }
+  let e2 = span.end;
+  while (e2 < src.length && (src[e2] === ' ' || src[e2] === '\t')) e2++;
+  return { span: { start: span.start, end: e2 }, newText: '' };
+}
+
+function endOfLine(src: string, offset: number): number {
+  let e = offset;
+  while (e < src.length && src[e] !== '\n') e++;
+  return e;
+}
+
+/** Start of the line of `offset`, moved up over directly preceding comment and template lines. */
+function lineStartBefore(src: string, offset: number): number {
+  let s = offset;
+  while (s > 0 && src[s - 1] !== '\n') s--;
+  for (;;) {
+    if (s === 0) return s;
+    let p = s - 1;
+    while (p > 0 && src[p - 1] !== '\n') p--;
+    const line = src.slice(p, s - 1).trim();
+    if (line.startsWith('//') || line.startsWith('*') || line.startsWith('/*') || line.endsWith('*/')) { s = p; continue; }
+    return s;
+  }
+}

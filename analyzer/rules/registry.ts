@@ -1,0 +1,26 @@
+// Rule metadata: id, name, one-line summary, default severity. Each rule has a docs page at
+// docs/rules/<id>.md with a positive and a negative example.
+
+import type { Severity } from '../core/finding';
+
+export interface RuleMeta {
+  id: string;
+  name: string;
+  summary: string;
+  kind: 'finding' | 'legality';
+  severity: Severity;
+}
+
+export const RULES: RuleMeta[] = [
+  { id: 'FL001', name: 'vertical-fusion', kind: 'finding', severity: 'warning', summary: 'Consecutive launches where each consumes what the previous produced can run as one kernel with the intermediates on chip.' },
+  { id: 'FL010', name: 'launch-order', kind: 'legality', severity: 'hint', summary: 'L1: fused launches must share a stream with nothing in between that synchronizes or touches their data.' },
+  { id: 'FL011', name: 'index-identity', kind: 'legality', severity: 'hint', summary: 'L2: a consumer may only read an intermediate at the element its own thread produced, over the same iteration space.' },
+  { id: 'FL012', name: 'reduction-last', kind: 'legality', severity: 'hint', summary: 'L3: nothing may follow a grid-wide reduction inside one kernel.' },
+  { id: 'FL013', name: 'aliasing', kind: 'legality', severity: 'hint', summary: 'L4: buffers must be the same buffer at the same offset or provably distinct allocations.' },
+  { id: 'FL014', name: 'liveness', kind: 'legality', severity: 'hint', summary: 'L5: an intermediate read after the group keeps its store; only its re-read is saved.' },
+  { id: 'FL015', name: 'budgets', kind: 'legality', severity: 'hint', summary: 'L6: fused kernels stay within parameter-space and stage limits, and only visible kernel bodies fuse.' },
+];
+
+export function ruleMeta(id: string): RuleMeta | undefined {
+  return RULES.find(r => r.id === id);
+}
