@@ -52,6 +52,8 @@ export interface CudaLaunchData {
   argsArray?: { name: string; span: Span };
   hostFunction: string;
   tokens: Tokens;
+  /** The launch is a statement of its own (possibly in error-check wrappers): safe to delete. */
+  standalone?: boolean;
 }
 
 export interface HostContext {
@@ -533,10 +535,6 @@ export class HostFunctionAnalyzer {
           this.event(seq, eff, 'host-access', i, j + 1, [v.bufKey], write ? [v.bufKey] : [], [], false);
         }
       }
-      // `&x` passed somewhere may change x
-      if (t.is(i - 1, '&') && !this.operandBefore(i - 1) && !v.isPointer) {
-        this.assign(name);
-      }
     }
   }
 
@@ -621,6 +619,7 @@ export class HostFunctionAnalyzer {
     if (api) {
       switch (api.kind) {
         case 'harmless':
+          this.addressTaken(args);
           return 'inside';
         case 'sync':
           this.event(seq, eff, 'sync', nameTok, close, [], [], [], true);
@@ -668,7 +667,12 @@ export class HostFunctionAnalyzer {
     const base = name.includes('::') ? name.slice(name.lastIndexOf('::') + 2) : name;
     const summary = this.summarizeCall(base);
     if (summary) {
-      if (!summary.device && !summary.sync) return 'inside';
+      if (!summary.device && !summary.sync) {
+        // a host-only helper may still change what it gets by address: `init(&alpha)`
+        const changed = this.addressTaken(args);
+        if (changed.length) this.event(seq, eff, 'assign', nameTok, close, [], [], changed, false);
+        return 'inside';
+      }
       const bufs = args.map(([x, y]) => this.bufferOf(x, y)).filter((x): x is BufferId => !!x).map(x => x.key);
       this.event(seq, eff, 'opaque', nameTok, close, '*', bufs.length ? '*' : '*', [], summary.sync);
       return 'skip';
@@ -985,7 +989,9 @@ export class HostFunctionAnalyzer {
   private addLaunch(callee: string, span: Span, calleeSpan: Span, data: CudaLaunchData, argTokens: [number, number], seq: Sequence, eff: Effects): void {
     const kernel = this.ctx.lookupKernel(callee);
     data.kernel = kernel;
-    const stmtSpan = this.statementSpanOf(span);
+    const stmt = this.statementSpanOf(span);
+    const stmtSpan = stmt.span;
+    data.standalone = stmt.clean;
     const templateMap = new Map<string, string>();
     if (kernel && data.templateArgs) kernel.templateParams.forEach((p, i) => { if (data.templateArgs![i] !== undefined) templateMap.set(p.name, data.templateArgs![i].trim()); });
     else if (kernel) kernel.templateParams.forEach(p => { if (p.defaultText) templateMap.set(p.name, p.defaultText.trim()); });
@@ -1041,6 +1047,7 @@ export class HostFunctionAnalyzer {
         blockCooperative: !!kernel && (kernel.usesShared || kernel.usesSync || kernel.usesShuffle),
         opaque,
       },
+      flopsPerElement: kernel?.flopsPerElement,
       frontend: data,
     };
     seq.items.push(node);
@@ -1075,8 +1082,10 @@ export class HostFunctionAnalyzer {
           const w = kt.text(i);
           const a = kt.isIdent(i) ? bind.get(w) : undefined;
           if (a) {
-            text += `(${a.text})`;
-            key += `(${this.versionedText(a.tokens[0], a.tokens[1])})`;
+            const simple = a.tokens[0] === a.tokens[1];
+            text += simple ? a.text : `(${a.text})`;
+            const vt = this.versionedText(a.tokens[0], a.tokens[1]);
+            key += simple ? vt : `(${vt})`;
           } else { text += w; key += w; }
           text += ' ';
           key += ' ';
@@ -1100,18 +1109,29 @@ export class HostFunctionAnalyzer {
     };
   }
 
-  /** Widens a launch expression to its whole statement (wrapping macro call and `;`). */
-  private statementSpanOf(span: Span): Span {
+  /**
+   * Widens a launch expression to its whole statement: through single-argument wrappers
+   * (`CHECK((k<<<...>>>(...)))`) and the `;`. `clean` says the statement is nothing but the launch,
+   * so a rewrite may delete it.
+   */
+  private statementSpanOf(span: Span): { span: Span; clean: boolean } {
     const t = this.t;
     let a = t.indexAt(span.start);
     let b = t.indexAt(span.end - 1);
-    // walk outwards through enclosing call parentheses: CHECK( k<<<>>>(...) )
     for (;;) {
-      if (t.is(a - 1, '(') && t.is(b + 1, ')') && t.isIdent(a - 2)) { a -= 2; b += 1; continue; }
+      if (t.is(a - 1, '(') && t.is(b + 1, ')')) {
+        a -= 1;
+        b += 1;
+        if (t.isIdent(a - 1)) a -= 1;
+        continue;
+      }
       break;
     }
+    const prev = a - 1;
+    // `if (c) k<<<...>>>(...);` is not standalone: deleting it would leave the `if` without a body
+    const clean = t.is(b + 1, ';') && (prev < 0 || t.is(prev, ';') || t.is(prev, '{') || t.is(prev, '}') || t.kinds[prev] === Tok.Preproc || (t.is(prev, ':') && !t.is(prev - 1, ':')));
     if (t.is(b + 1, ';')) b++;
-    return { start: t.starts[a], end: t.ends[b] };
+    return { span: { start: t.starts[a], end: t.ends[b] }, clean };
   }
 }
 

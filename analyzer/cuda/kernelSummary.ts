@@ -91,6 +91,8 @@ export interface KernelSummary {
   returnInElement: boolean;
   /** Device functions / unknown calls that receive a pointer parameter. */
   pointerEscapes: string[];
+  /** Rough arithmetic operator count per element (operators outside subscripts, math calls). */
+  flopsPerElement: number;
   launchBounds?: string;
 }
 
@@ -165,7 +167,8 @@ export function summarizeKernel(t: Tokens, decl: FunctionDecl, file: string): Ke
     if (s.kind === 'simple') collectIndexDecls(t, s.start, s.end, subst, vars, declStmts, assignedLater, pointerParams);
     if (s.kind === 'for') collectIndexDecls(t, s.headOpen + 1, firstSemi(t, s.headOpen + 1, s.headClose), subst, vars, declStmts, assignedLater, pointerParams, true);
   });
-  const threadVar = (atom: string) => atomMentionsVar(atom, vars);
+  const dependent = threadDependentLocals(t, decl.bodyOpen + 1, bodyEnd, vars);
+  const threadVar = (atom: string) => atomMentionsVar(atom, vars, dependent);
 
   // 2. builtins and cooperation
   let usesShared = false, usesSync = false, usesShuffle = false, usesAtomics = false;
@@ -245,6 +248,7 @@ export function summarizeKernel(t: Tokens, decl: FunctionDecl, file: string): Ke
     }
   }
   if (shape.kind === 'unknown' || shape.kind === 'unguarded') geometryDependent = true;
+  const flopsPerElement = countFlops(t, elementRanges.length ? elementRanges : [[decl.bodyOpen + 1, bodyEnd]]);
 
   const start = t.starts[decl.headStart];
   const endTok = decl.bodyClose >= 0 ? decl.bodyClose : decl.end;
@@ -268,8 +272,27 @@ export function summarizeKernel(t: Tokens, decl: FunctionDecl, file: string): Ke
     geometryDependent: geometryDependent || usesShared || usesSync || usesShuffle,
     returnInElement,
     pointerEscapes,
+    flopsPerElement,
     launchBounds: decl.launchBounds,
   };
+}
+
+const ARITH = new Set(['+', '-', '*', '/', '%', '+=', '-=', '*=', '/=']);
+const MATH_CALL = /^(__)?(exp|log|sqrt|rsqrt|sin|cos|tan|tanh|pow|fma|fmax|fmin|max|min|abs|fabs|erf|ceil|floor|round)(f|10f|2f|f2)?$/;
+
+/** Arithmetic operators outside subscripts plus math calls: a rough per-element operation count. */
+function countFlops(t: Tokens, ranges: Array<[number, number]>): number {
+  let n = 0;
+  for (const [a, b] of ranges) {
+    let sub = 0;
+    for (let i = a; i <= b; i++) {
+      if (t.is(i, '[')) sub++;
+      else if (t.is(i, ']')) sub--;
+      else if (sub === 0 && t.kinds[i] === Tok.Punct && ARITH.has(t.text(i)) && !t.is(i - 1, '(') && !t.is(i - 1, ',')) n++;
+      else if (sub === 0 && t.kinds[i] === Tok.Ident && t.is(i + 1, '(') && MATH_CALL.test(t.text(i))) n++;
+    }
+  }
+  return n;
 }
 
 function firstSemi(t: Tokens, a: number, b: number): number {
@@ -337,13 +360,45 @@ function isStrideLike(p: Poly): boolean {
   return polyEquals(p, STRIDE_X) || polyEquals(p, STRIDE_Y);
 }
 
-function atomMentionsVar(atom: string, vars: Map<string, Poly>): boolean {
-  for (const m of atom.matchAll(/[A-Za-z_]\w*/g)) {
-    const p = vars.get(m[0]);
+/** True when an opaque atom's text names a thread-dependent variable or builtin (not `.y` members). */
+function atomMentionsVar(atom: string, vars: Map<string, Poly>, dependent: Set<string>): boolean {
+  for (const m of atom.matchAll(/(?<![.\w>])[A-Za-z_]\w*/g)) {
+    const w = m[0];
+    if (w === 'threadIdx' || w === 'blockIdx') return true;
+    if (dependent.has(w)) return true;
+    const p = vars.get(w);
     if (p && isThreadDependent(p)) return true;
-    if (m[0] === 'threadIdx' || m[0] === 'blockIdx') return true;
   }
   return false;
+}
+
+/**
+ * Locals whose value depends on the thread's position, directly or through other locals
+ * (`int xx = min(x + dx, w - 1);`). Two passes settle chains written in any order.
+ */
+function threadDependentLocals(t: Tokens, a: number, b: number, vars: Map<string, Poly>): Set<string> {
+  const dep = new Set<string>();
+  for (const [n, p] of vars) if (isThreadDependent(p)) dep.add(n);
+  for (let pass = 0; pass < 2; pass++) {
+    for (let i = a; i <= b; i++) {
+      if (!t.isIdent(i) || !ASSIGN_OPS.has(t.text(i + 1))) continue;
+      if (t.is(i - 1, '.') || t.is(i - 1, '->') || t.is(i + 1, '==')) continue;
+      const name = t.text(i);
+      if (dep.has(name)) continue;
+      // right-hand side up to `;` or `,` at depth 0
+      let depth = 0;
+      for (let j = i + 2; j <= b; j++) {
+        if (t.is(j, '(') || t.is(j, '[') || t.is(j, '{')) depth++;
+        else if (t.is(j, ')') || t.is(j, ']') || t.is(j, '}')) { if (--depth < 0) break; }
+        else if (depth === 0 && (t.is(j, ';') || t.is(j, ','))) break;
+        if (t.isIdent(j) && !t.is(j - 1, '.') && !t.is(j - 1, '->')) {
+          const w = t.text(j);
+          if (w === 'threadIdx' || w === 'blockIdx' || dep.has(w)) { dep.add(name); break; }
+        }
+      }
+    }
+  }
+  return dep;
 }
 
 function subscriptAccess(t: Tokens, nameTok: number, close: number): { read: boolean; write: boolean } {

@@ -395,6 +395,11 @@ interface Head {
 export function functionHead(t: Tokens, a: number, brace: number): Head | undefined {
   let sawEq = false;
   for (let i = a; i < brace; i++) {
+    if (t.is(i, 'template') && t.is(i + 1, '<')) {
+      // template parameter lists may hold defaults (`int N = 0`): not an initializer
+      const gt = matchAngle(t, i + 1, brace);
+      if (gt > 0) { i = gt; continue; }
+    }
     if (t.kinds[i] !== Tok.Punct) continue;
     if (t.is(i, '=')) sawEq = true;
     if (!t.is(i, '(')) continue;

@@ -79,13 +79,21 @@ export function fuseVertical(program: CudaProgram, group: Group): RewriteResult 
     return fail('a kernel depends on the launch geometry and the launches use different grid or block sizes');
   }
   const place = stages[stages.length - 1];
+  const tangled = stages.find(s => s !== place && !s.data.standalone);
+  if (tangled) return fail(`the launch of \`${tangled.kernel.name}\` is part of a larger statement; it cannot be removed on its own`);
   if (place.data.form === 'macro' && !('variadicFrom' in place.data.macro!.args)) return fail(`the launch macro \`${place.data.macro!.define.name}\` takes a fixed argument list`);
 
-  // ---- which intermediates live in registers
+  // ---- which intermediates live in registers (and which need their old value loaded first)
   const regBuffers = new Set<string>();
+  const regLoads = new Set<string>();
+  const linear1d = dims === 1 && idxCount === 1;
   for (const inter of group.intermediates) {
     if (inter.live) continue;
-    if (registerSafe(stages, inter.key, dims)) regBuffers.add(inter.key);
+    const safe = registerSafe(stages, inter.key);
+    if (safe === 'no') continue;
+    if (safe === 'load' && !linear1d) continue;
+    regBuffers.add(inter.key);
+    if (safe === 'load') regLoads.add(inter.key);
   }
 
   // ---- identifiers the stages use that we do not rename
@@ -114,7 +122,7 @@ export function fuseVertical(program: CudaProgram, group: Group): RewriteResult 
 
   // ---- registers and parameters
   const registers: string[] = [];
-  const regDecls: string[] = [];
+  const regDecls: Array<{ type: string; name: string; loadFrom?: string }> = [];
   const regByKey = new Map<string, string>();
   const params: FusedParam[] = [];
   const byKey = new Map<string, FusedParam>();
@@ -133,7 +141,12 @@ export function fuseVertical(program: CudaProgram, group: Group): RewriteResult 
             r = fresh(registerName(buf));
             regByKey.set(buf.key, r);
             registers.push(buf.name);
-            regDecls.push(`${substitute(p.baseType, s.templ)} ${r};`);
+            if (regLoads.has(buf.key)) {
+              // the group reads the old contents first: load them once, then keep the value in a register
+              const key = `ptr:${buf.key}+${buf.offset}`;
+              mergeParam(byKey, params, key, s, p, arg, false);
+              regDecls.push({ type: substitute(p.baseType, s.templ), name: r, loadFrom: key });
+            } else regDecls.push({ type: substitute(p.baseType, s.templ), name: r });
           }
           s.registers.set(p.name, r);
           continue;
@@ -194,7 +207,10 @@ export function fuseVertical(program: CudaProgram, group: Group): RewriteResult 
       lines.push(`${unit}if (${rewriteRange(first.t, ga, gb, stageReps(first, indexNames, ga, gb))}) return;`);
     }
   }
-  for (const d of regDecls) lines.push(bodyIndent + d);
+  for (const d of regDecls) {
+    const src = d.loadFrom ? byKey.get(d.loadFrom) : undefined;
+    lines.push(bodyIndent + (src ? `${d.type} ${d.name} = ${src.name}[${indexNames[0]}];` : `${d.type} ${d.name};`));
+  }
   for (const s of stages) {
     const chunks: string[] = [];
     for (const [a, b] of stageRanges(s, false, s === first && !gridStride)) {
@@ -219,7 +235,9 @@ export function fuseVertical(program: CudaProgram, group: Group): RewriteResult 
   if (check.problems.length || check.functions.filter(f => f.isKernel).length !== 1) return fail('internal: the generated kernel does not parse back');
 
   // ---- launch replacement
-  const launchText = fusedLaunch(place, fusedName, params);
+  const hostFnDecl = program.scan.functions.find(f => f.qualifiedName === place.data.hostFunction && !f.isKernel);
+  const hostBody = hostFnDecl ? program.tokens.slice(hostFnDecl.bodyOpen, hostFnDecl.bodyClose >= 0 ? hostFnDecl.bodyClose : hostFnDecl.end) : '';
+  const launchText = fusedLaunch(place, fusedName, params, hostBody);
   if (!launchText.ok) return fail(launchText.reason);
 
   // ---- edits
@@ -250,27 +268,26 @@ export function fuseVertical(program: CudaProgram, group: Group): RewriteResult 
 // ---------------------------------------------------------------------------------------------
 
 /**
- * An intermediate can live in a register when every access in every stage is an identity subscript
- * and its first access is an unconditional write (`t[i] = ...;` as a top-level statement of the
- * producer's per-element code), so no element keeps a value from before the group.
+ * Whether an intermediate can live in a register: every access in every stage must be an identity
+ * subscript. 'store' when the first stage that touches it only writes it, with an unconditional
+ * top-level `t[i] = ...;` first (no element keeps a value from before the group); 'load' when the
+ * old contents are needed first (a read, `t[i] += ...`, or a conditional write).
  */
-function registerSafe(stages: Stage[], key: string, _dims: number): boolean {
-  let seenWrite = false;
+function registerSafe(stages: Stage[], key: string): 'store' | 'load' | 'no' {
+  let first: 'store' | 'load' | undefined;
   for (const s of stages) {
     for (const p of s.kernel.params) {
       const u = s.launch.uses.find(x => x.param === p.name);
       if (!u || u.buffer.key !== key) continue;
       const use = s.kernel.uses.get(p.name)!;
-      if (use.otherUses.length || use.subscripts.some(x => x.pattern.kind !== 'identity')) return false;
-      if (!seenWrite) {
-        const firstAccess = [...use.subscripts].sort((a, b) => a.nameTok - b.nameTok)[0];
-        if (!firstAccess || firstAccess.read || !firstAccess.write) return false;
-        if (!isTopLevelAssignment(s, firstAccess.nameTok)) return false;
-        seenWrite = true;
+      if (use.otherUses.length || use.subscripts.some(x => x.pattern.kind !== 'identity')) return 'no';
+      if (first === undefined) {
+        const firstWrite = [...use.subscripts].sort((a, b) => a.nameTok - b.nameTok)[0];
+        first = use.access === 'write' && firstWrite && isTopLevelAssignment(s, firstWrite.nameTok) ? 'store' : 'load';
       }
     }
   }
-  return seenWrite;
+  return first ?? 'no';
 }
 
 /** True when the token starts a top-level `x[...] = ...;` statement of the stage's per-element code. */
@@ -402,7 +419,7 @@ function indentUnit(src: string, k: KernelSummary): string {
   return m[1].includes('\t') ? '\t' : ' '.repeat(Math.min(8, Math.max(2, m[1].length)));
 }
 
-function fusedLaunch(place: Stage, name: string, params: FusedParam[]): { ok: true; edits: TextEdit[] } | { ok: false; reason: string } {
+function fusedLaunch(place: Stage, name: string, params: FusedParam[], hostBody: string): { ok: true; edits: TextEdit[] } | { ok: false; reason: string } {
   const d = place.data;
   const cfg = [d.config.grid.text, d.config.block.text];
   if (d.config.stream) cfg.push(d.config.shmem?.text ?? '0', d.config.stream.text);
@@ -419,8 +436,14 @@ function fusedLaunch(place: Stage, name: string, params: FusedParam[]): { ok: tr
     shape.config.forEach((pi, ci) => { margs[pi] = cfgAll[ci]?.text ?? '0'; });
     return { ok: true, edits: [{ span: place.launch.span, newText: `${shape.define.name}(${[...margs, ...args].join(', ')})` }] };
   }
-  // cudaLaunchKernel: a new argument array right before the statement
+  // cudaLaunchKernel: the argument array must hold addresses of the fused kernel's arguments
   if (!args.every(a => /^[A-Za-z_][\w.]*(\[[^\]]*\])?$/.test(a.trim()))) return { ok: false, reason: 'cudaLaunchKernel needs addressable arguments; an argument is an expression' };
+  const old = d.argsArray;
+  if (old && (hostBody.match(new RegExp(`\\b${old.name}\\b`, 'g')) ?? []).length === 2) {
+    // the array serves only this launch: rewrite it in place and keep its name
+    const call = `cudaLaunchKernel((const void*)${name}, ${d.config.grid.text}, ${d.config.block.text}, ${old.name}, ${d.config.shmem?.text ?? '0'}, ${d.config.stream?.text ?? '0'})`;
+    return { ok: true, edits: [{ span: old.span, newText: `void* ${old.name}[] = {${args.map(a => `&${a}`).join(', ')}};` }, { span: place.launch.span, newText: call }] };
+  }
   const arr = `${name}_args`;
   const indent = ' '.repeat(indentOfLine(place.t.src, place.launch.stmtSpan.start));
   const before: TextEdit = { span: { start: place.launch.stmtSpan.start, end: place.launch.stmtSpan.start }, newText: `void* ${arr}[] = {${args.map(a => `&${a}`).join(', ')}};\n${indent}` };
