@@ -110,9 +110,11 @@ export function fuseVertical(program: CudaProgram, group: Group): RewriteResult 
   }
   for (const f of program.scan.functions) free.add(f.name);
   const taken = new Set<string>();
-  const fresh = (base: string) => {
-    let n = base;
-    for (let k = 2; free.has(n) || taken.has(n); k++) n = `${base}_${k}`;
+  /** The first candidate name not used by the stages or already given; else the first with a suffix. */
+  const fresh = (...candidates: string[]) => {
+    const ok = (n: string) => /^[A-Za-z_]\w*$/.test(n) && !free.has(n) && !taken.has(n);
+    let n = candidates.find(ok);
+    for (let k = 2; !n; k++) if (ok(`${candidates[0]}_${k}`)) n = `${candidates[0]}_${k}`;
     taken.add(n);
     return n;
   };
@@ -138,7 +140,7 @@ export function fuseVertical(program: CudaProgram, group: Group): RewriteResult 
         if (regBuffers.has(buf.key)) {
           let r = regByKey.get(buf.key);
           if (!r) {
-            r = fresh(registerName(buf));
+            r = fresh(registerName(buf), buf.name, `${registerName(buf)}_val`);
             regByKey.set(buf.key, r);
             registers.push(buf.name);
             if (regLoads.has(buf.key)) {
