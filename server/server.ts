@@ -12,7 +12,7 @@ import * as path from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { analyze, languageOf, type AnalysisResult, type AnalyzerHost } from '../analyzer/analyze';
 import type { Finding } from '../analyzer/core/finding';
-import { applyEdits } from '../analyzer/core/text';
+import { fixAll } from '../analyzer/fixAll';
 import { KernelIndex } from '../analyzer/index/kernelIndex';
 import { hoverAt } from '../analyzer/report/hover';
 import { reportData } from '../analyzer/report/graph';
@@ -310,19 +310,10 @@ export function startServer(connection: Connection): void {
     return actions;
   });
 
-  /** Applies every fix one after another on a copy and returns one minimal edit. */
+  /** Applies every fix one after another on a copy (analyzer/fixAll.ts) and returns one minimal edit. */
   function fixAllEdit(doc: TextDocument): WorkspaceEdit | undefined {
     const original = doc.getText();
-    let text = original;
-    const file = fileOf(doc);
-    const seen = new Set<string>();
-    for (let pass = 0; pass < 100; pass++) {
-      const r = analyze(file, text, host, analysisOptions(settings));
-      const f = r.findings.find(x => x.fix && !seen.has(x.launches.map(l => l.callee).join('>')));
-      if (!f) break;
-      seen.add(f.launches.map(l => l.callee).join('>'));
-      text = applyEdits(text, f.fix!.edits.map(e => ({ span: e.span, newText: e.newText })));
-    }
+    const text = fixAll(fileOf(doc), original, host, analysisOptions(settings)).text;
     if (text === original) return undefined;
     let pre = 0;
     while (pre < original.length && pre < text.length && original[pre] === text[pre]) pre++;

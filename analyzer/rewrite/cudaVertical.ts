@@ -18,7 +18,7 @@ import type { Group } from '../planner/types';
 import { indentOfLine, reindent, rewriteRange, type TokenReplacement } from './tokenText';
 
 export type RewriteResult =
-  | { ok: true; edits: TextEdit[]; kernelName: string; kernelText: string; registers: string[] }
+  | { ok: true; edits: TextEdit[]; kernelName: string; kernelText: string; registers: string[]; stores: string[] }
   | { ok: false; reason: string };
 
 interface Stage {
@@ -83,18 +83,23 @@ export function fuseVertical(program: CudaProgram, group: Group): RewriteResult 
   if (tangled) return fail(`the launch of \`${tangled.kernel.name}\` is part of a larger statement; it cannot be removed on its own`);
   if (place.data.form === 'macro' && !('variadicFrom' in place.data.macro!.args)) return fail(`the launch macro \`${place.data.macro!.define.name}\` takes a fixed argument list`);
 
-  // ---- which intermediates live in registers (and which need their old value loaded first)
+  // ---- which intermediates live in registers: those whose every access is the thread's own element.
+  // Dead ones are never stored; live ones (read after the group, FL014) get one final store.
+  // 'load': the group needs the old contents first, so the register starts from memory.
   const regBuffers = new Set<string>();
   const regLoads = new Set<string>();
+  const regStores = new Set<string>();
   const linear1d = dims === 1 && idxCount === 1;
   for (const inter of group.intermediates) {
-    if (inter.live) continue;
     const safe = registerSafe(stages, inter.key);
     if (safe === 'no') continue;
-    if (safe === 'load' && !linear1d) continue;
+    if ((safe === 'load' || inter.live) && !linear1d) continue;
     regBuffers.add(inter.key);
     if (safe === 'load') regLoads.add(inter.key);
+    if (inter.live) regStores.add(inter.key);
   }
+  const jump = stages.find(s => hasLoopJump(s));
+  if (jump) return fail(`\`${jump.kernel.name}\` uses \`continue\` or \`break\` in its per-element code`);
 
   // ---- identifiers the stages use that we do not rename
   const free = new Set<string>(CPP_WORDS);
@@ -122,57 +127,59 @@ export function fuseVertical(program: CudaProgram, group: Group): RewriteResult 
   // ---- index variables: the first stage's names
   const indexNames = stages[0].kernel.shape.indexVars.map(v => fresh(v));
 
-  // ---- registers and parameters
-  const registers: string[] = [];
-  const regDecls: Array<{ type: string; name: string; loadFrom?: string }> = [];
-  const regByKey = new Map<string, string>();
+  // ---- parameters and registers
   const params: FusedParam[] = [];
   const byKey = new Map<string, FusedParam>();
+  const regs = new Map<string, { key: string; buf: BufferId; type: string; name: string; loadFrom?: string; storeTo?: string }>();
+  const ptrKey = (b: BufferId) => `ptr:${b.key}+${b.offset}`;
+  const valKey = (s: Stage, p: KernelParam, arg: CudaArg) => `val:${substitute(p.typeText, s.templ)}:${arg.text.replace(/\s+/g, '')}`;
+  const bufferOfParam = (s: Stage, p: KernelParam): BufferId | undefined => s.launch.uses.find(u => u.param === p.name)?.buffer ?? s.data.args[p.index]?.buffer;
   for (const s of stages) {
     for (const p of s.kernel.params) {
       const arg = s.data.args[p.index];
       if (!arg) return fail(`the launch of \`${s.kernel.name}\` passes fewer arguments than it has parameters`);
-      if (p.isPointer) {
-        const use = s.kernel.uses.get(p.name);
-        if (!use || use.access === 'none') continue; // unused pointer: not referenced in the body
-        const buf = s.launch.uses.find(u => u.param === p.name)?.buffer ?? arg.buffer;
-        if (!buf) return fail(`cannot tell which buffer \`${arg.text}\` is`);
-        if (regBuffers.has(buf.key)) {
-          let r = regByKey.get(buf.key);
-          if (!r) {
-            r = fresh(registerName(buf), buf.name, `${registerName(buf)}_val`);
-            regByKey.set(buf.key, r);
-            registers.push(buf.name);
-            if (regLoads.has(buf.key)) {
-              // the group reads the old contents first: load them once, then keep the value in a register
-              const key = `ptr:${buf.key}+${buf.offset}`;
-              mergeParam(byKey, params, key, s, p, arg, false);
-              regDecls.push({ type: substitute(p.baseType, s.templ), name: r, loadFrom: key });
-            } else regDecls.push({ type: substitute(p.baseType, s.templ), name: r });
-          }
-          s.registers.set(p.name, r);
-          continue;
-        }
-        const key = `ptr:${buf.key}+${buf.offset}`;
-        mergeParam(byKey, params, key, s, p, arg, use.access !== 'read');
-      } else {
-        const key = `val:${substitute(p.typeText, s.templ)}:${arg.text.replace(/\s+/g, '')}`;
-        mergeParam(byKey, params, key, s, p, arg, false);
+      if (!p.isPointer) {
+        mergeParam(byKey, params, valKey(s, p, arg), s, p, arg, false);
+        continue;
       }
+      const use = s.kernel.uses.get(p.name);
+      if (!use || use.access === 'none') continue; // unused pointer: not referenced in the body
+      const buf = bufferOfParam(s, p);
+      if (!buf) return fail(`cannot tell which buffer \`${arg.text}\` is`);
+      if (!regBuffers.has(buf.key)) {
+        mergeParam(byKey, params, ptrKey(buf), s, p, arg, use.access !== 'read');
+        continue;
+      }
+      if (!regs.has(buf.key)) {
+        const type = substitute(p.baseType, s.templ);
+        const needsPointer = regLoads.has(buf.key) || regStores.has(buf.key);
+        if (needsPointer) mergeParam(byKey, params, ptrKey(buf), s, p, arg, regStores.has(buf.key));
+        regs.set(buf.key, { key: buf.key, buf, type, name: '', loadFrom: regLoads.has(buf.key) ? ptrKey(buf) : undefined, storeTo: regStores.has(buf.key) ? ptrKey(buf) : undefined });
+      }
+      if (regStores.has(buf.key)) byKey.get(ptrKey(buf))!.written = true;
     }
   }
   // pointers first, then values, each in first-use order: the usual CUDA signature layout
   params.sort((a, b) => Number(b.isPointer) - Number(a.isPointer));
   for (const fp of params) fp.name = fresh(fp.preferred);
+  for (const r of regs.values()) r.name = fresh(registerName(r.buf), r.buf.name, `${registerName(r.buf)}_val`);
+  const registers = [...regs.values()].map(r => r.buf.name);
   for (const s of stages) {
     for (const p of s.kernel.params) {
-      if (s.registers.has(p.name)) continue;
       const arg = s.data.args[p.index];
-      const key = p.isPointer
-        ? (() => { const buf = s.launch.uses.find(u => u.param === p.name)?.buffer ?? arg.buffer; return buf ? `ptr:${buf.key}+${buf.offset}` : ''; })()
-        : `val:${substitute(p.typeText, s.templ)}:${arg.text.replace(/\s+/g, '')}`;
-      const fp = byKey.get(key);
-      if (fp) s.paramNames.set(p.name, fp.name);
+      if (!p.isPointer) {
+        const fp = byKey.get(valKey(s, p, arg));
+        if (fp) s.paramNames.set(p.name, fp.name);
+        continue;
+      }
+      const buf = bufferOfParam(s, p);
+      if (!buf) continue;
+      const r = regs.get(buf.key);
+      if (r) s.registers.set(p.name, r.name);
+      else {
+        const fp = byKey.get(ptrKey(buf));
+        if (fp) s.paramNames.set(p.name, fp.name);
+      }
     }
   }
 
@@ -185,9 +192,12 @@ export function fuseVertical(program: CudaProgram, group: Group): RewriteResult 
   const lb = stages.every(s => s.kernel.launchBounds && s.kernel.launchBounds === stages[0].kernel.launchBounds) ? ` __launch_bounds__(${stages[0].kernel.launchBounds})` : '';
   const lines: string[] = [];
   lines.push(`// Fusion Lens: fused ${stages.map(s => s.kernel.name).join(' -> ')} (${stages.length} launches -> 1).`);
-  if (registers.length) lines.push(`// ${listNames(registers)} ${registers.length === 1 ? 'stays' : 'stay'} in registers instead of a round trip through device memory.`);
-  const liveKept = group.intermediates.filter(i => i.live || !regBuffers.has(i.key));
-  if (liveKept.length) lines.push(`// ${listNames(liveKept.map(i => i.name))} ${liveKept.length === 1 ? 'is' : 'are'} still stored: ${liveKept[0].liveReason ?? 'it is needed in memory'}.`);
+  const dead = [...regs.values()].filter(r => !r.storeTo).map(r => r.buf.name);
+  const stored = [...regs.values()].filter(r => r.storeTo).map(r => r.buf.name);
+  if (dead.length) lines.push(`// ${listNames(dead)} ${dead.length === 1 ? 'stays' : 'stay'} in registers instead of a round trip through device memory.`);
+  if (stored.length) lines.push(`// ${listNames(stored)} ${stored.length === 1 ? 'is' : 'are'} kept in ${stored.length === 1 ? 'a register' : 'registers'} and stored once at the end (read after this kernel).`);
+  const inMemory = group.intermediates.filter(i => !regBuffers.has(i.key));
+  if (inMemory.length) lines.push(`// ${listNames(inMemory.map(i => i.name))} ${inMemory.length === 1 ? 'is' : 'are'} still written and read back: not every access is the thread's own element in straight-line code.`);
   lines.push(`${header.replace('__global__', `__global__${lb}`)} {`);
 
   const gridStride = stages.find(s => s.kernel.shape.kind === 'grid-stride');
@@ -209,9 +219,9 @@ export function fuseVertical(program: CudaProgram, group: Group): RewriteResult 
       lines.push(`${unit}if (${rewriteRange(first.t, ga, gb, stageReps(first, indexNames, ga, gb))}) return;`);
     }
   }
-  for (const d of regDecls) {
-    const src = d.loadFrom ? byKey.get(d.loadFrom) : undefined;
-    lines.push(bodyIndent + (src ? `${d.type} ${d.name} = ${src.name}[${indexNames[0]}];` : `${d.type} ${d.name};`));
+  for (const r of regs.values()) {
+    const src = r.loadFrom ? byKey.get(r.loadFrom) : undefined;
+    lines.push(bodyIndent + (src ? `${r.type} ${r.name} = ${src.name}[${indexNames[0]}];` : `${r.type} ${r.name};`));
   }
   for (const s of stages) {
     const chunks: string[] = [];
@@ -227,6 +237,9 @@ export function fuseVertical(program: CudaProgram, group: Group): RewriteResult 
       for (const l of code.split('\n')) lines.push(l ? bodyIndent + unit + l : '');
       lines.push(`${bodyIndent}}`);
     }
+  }
+  for (const r of regs.values()) {
+    if (r.storeTo) lines.push(`${bodyIndent}${byKey.get(r.storeTo)!.name}[${indexNames[0]}] = ${r.name};`);
   }
   if (gridStride || first.kernel.shape.kind === 'guarded') lines.push(`${unit}}`);
   lines.push('}');
@@ -264,7 +277,7 @@ export function fuseVertical(program: CudaProgram, group: Group): RewriteResult 
     if (s === place) continue;
     edits.push(deleteStatement(src, s.launch.stmtSpan));
   }
-  return { ok: true, edits, kernelName: fusedName, kernelText, registers };
+  return { ok: true, edits, kernelName: fusedName, kernelText, registers: dead, stores: stored };
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -290,6 +303,28 @@ function registerSafe(stages: Stage[], key: string): 'store' | 'load' | 'no' {
     }
   }
   return first ?? 'no';
+}
+
+/** `continue` or `break` that would leave the per-element code (not inside a loop or switch of its own). */
+function hasLoopJump(s: Stage): boolean {
+  const t = s.t;
+  const inner: Array<[number, number]> = [];
+  for (const [a, b] of s.kernel.shape.element) {
+    for (const st of parseStatements(t, a, b)) {
+      const visit = (x: typeof st): void => {
+        if (x.kind === 'for' || x.kind === 'while' || x.kind === 'do' || x.kind === 'switch') { inner.push([x.start, x.end]); return; }
+        if (x.kind === 'block') x.body.forEach(visit);
+        if (x.kind === 'if') { visit(x.then); if (x.else) visit(x.else); }
+      };
+      visit(st);
+    }
+  }
+  for (const [a, b] of s.kernel.shape.element) {
+    for (let i = a; i <= b; i++) {
+      if ((t.is(i, 'continue') || t.is(i, 'break')) && !inner.some(([x, y]) => i > x && i <= y)) return true;
+    }
+  }
+  return false;
 }
 
 /** True when the token starts a top-level `x[...] = ...;` statement of the stage's per-element code. */

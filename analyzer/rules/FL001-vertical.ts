@@ -13,6 +13,7 @@ import { toRange, launchRef } from './findingUtil';
 
 export function verticalFinding(program: CudaProgram, group: Group, profile: GpuProfile, opts: SizeOptions, lines: LineIndex): Finding {
   const rewrite = fuseVertical(program, group);
+  // dead intermediates held in registers move no bytes; live ones are stored once (traffic counts that)
   const registerKeys = new Set(rewrite.ok
     ? group.intermediates.filter(i => !i.live && rewrite.registers.includes(i.name)).map(i => i.key)
     : group.intermediates.filter(i => !i.live).map(i => i.key));
