@@ -1,7 +1,7 @@
 // The analyzer's public entry point: one file's text in, plain-data findings out.
 // No editor or I/O code: files beyond the one analyzed come in through AnalyzerHost.
 
-import type { Finding, ParseProblem, Refusal, Severity } from './core/finding';
+import type { Finding, Fix, ParseProblem, Refusal, Severity } from './core/finding';
 import { LineIndex } from './core/text';
 import { dirname, joinPath } from './core/paths';
 import { analyzeCuda, type CudaProgram } from './cuda/frontend';
@@ -9,7 +9,7 @@ import type { KernelSummary } from './cuda/kernelSummary';
 import { KernelIndex } from './index/kernelIndex';
 import { DEFAULT_GPU, findProfile, type GpuProfile } from './cost/profiles';
 import { planVertical } from './planner/vertical';
-import { verticalFinding } from './rules/FL001-vertical';
+import { verticalFinding, verticalFix } from './rules/FL001-vertical';
 import { launchRef, toRange } from './rules/findingUtil';
 
 export type Language = 'cuda' | 'typescript';
@@ -29,9 +29,14 @@ export interface AnalysisOptions {
   minSavingBytes: number;
   /** Severity of findings (rule defaults when absent). */
   severity?: Severity;
+  /**
+   * Compute each finding's fix edits now (CLI, tests). The server leaves this off and asks
+   * resolveFix() for the one fix the user wants, keeping keystroke analysis fast.
+   */
+  withFixes?: boolean;
 }
 
-export const DEFAULT_OPTIONS: AnalysisOptions = { gpu: DEFAULT_GPU, defaultElements: 1 << 24, minSavingBytes: 0 };
+export const DEFAULT_OPTIONS: AnalysisOptions = { gpu: DEFAULT_GPU, defaultElements: 1 << 24, minSavingBytes: 0, withFixes: true };
 
 export interface AnalysisResult {
   file: string;
@@ -43,6 +48,8 @@ export interface AnalysisResult {
   lines: LineIndex;
   /** Frontend output, for hover and the report (not serialized). */
   cuda?: CudaProgram;
+  /** The fix of a finding of this result, computed on demand (not serialized). */
+  resolveFix(f: Finding): Fix | undefined;
 }
 
 export function languageOf(file: string): Language | undefined {
@@ -56,7 +63,15 @@ export function analyze(file: string, text: string, host: AnalyzerHost, options:
   const profile = findProfile(options.gpu) ?? findProfile(DEFAULT_GPU)!;
   const lines = new LineIndex(text);
   const language = languageOf(file) ?? 'cuda';
-  const result: AnalysisResult = { file, language, findings: [], refusals: [], problems: [], profile, lines };
+  const fixers = new Map<Finding, () => Fix | undefined>();
+  const result: AnalysisResult = {
+    file, language, findings: [], refusals: [], problems: [], profile, lines,
+    resolveFix: f => {
+      if (f.fix || !f.fixable) return f.fix;
+      f.fix = fixers.get(f)?.();
+      return f.fix;
+    },
+  };
   if (language !== 'cuda') return result;
 
   indexIncludes(file, text, host, 0);
@@ -72,8 +87,10 @@ export function analyze(file: string, text: string, host: AnalyzerHost, options:
 
   const plan = planVertical(program.sequences);
   const sizeOpts = { defaultElements: options.defaultElements };
+  const withFixes = options.withFixes ?? true;
   for (const g of plan.groups) {
-    const f = verticalFinding(program, g, profile, sizeOpts, lines);
+    const f = verticalFinding(program, g, profile, sizeOpts, lines, withFixes);
+    fixers.set(f, () => verticalFix(program, g, lines));
     if (options.severity) f.severity = options.severity;
     const saved = f.estimate.bytesBefore - f.estimate.bytesAfter;
     if (saved < options.minSavingBytes) continue;

@@ -13,17 +13,19 @@ export interface FixAllResult {
   stalled?: string;
 }
 
-export function fixAll(file: string, original: string, host: AnalyzerHost, options: AnalysisOptions, maxFixes = 100): FixAllResult {
+export function fixAll(file: string, original: string, host: AnalyzerHost, opts: AnalysisOptions, maxFixes = 100): FixAllResult {
+  const options = { ...opts, withFixes: false };
   let text = original;
   const applied: string[] = [];
   let result = analyze(file, text, host, options);
   for (let pass = 0; pass < maxFixes; pass++) {
-    const fixable = result.findings.filter(f => f.fix);
+    const fixable = result.findings.filter(f => f.fixable);
     if (!fixable.length) break;
-    const fix = fixable[0].fix!;
+    const fix = result.resolveFix(fixable[0]);
+    if (!fix) return { text, applied, result, stalled: fixable[0].message };
     const next = applyEdits(text, fix.edits.filter(e => e.file === file).map(e => ({ span: e.span, newText: e.newText })));
     const after = analyze(file, next, host, options);
-    if (after.findings.filter(f => f.fix).length >= fixable.length) return { text, applied, result, stalled: fix.title };
+    if (after.findings.filter(f => f.fixable).length >= fixable.length) return { text, applied, result, stalled: fix.title };
     text = next;
     result = after;
     applied.push(fix.title);

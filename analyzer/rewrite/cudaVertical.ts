@@ -46,7 +46,12 @@ interface FusedParam {
 
 const CPP_WORDS = new Set(['int', 'float', 'double', 'char', 'void', 'if', 'else', 'for', 'while', 'return', 'const', 'unsigned', 'auto', 'size_t', 'long', 'short', 'bool', 'true', 'false', 'do', 'switch', 'case', 'break', 'continue', 'static', 'sizeof', 'new', 'delete', 'this']);
 
-export function fuseVertical(program: CudaProgram, group: Group): RewriteResult {
+/**
+ * Plans (and, when `emit`, writes) the fused kernel for a legal group. Planning alone decides
+ * whether a fix exists and which intermediates stay in registers; it is cheap enough to run on
+ * every keystroke, while emitting the text waits until a fix is asked for.
+ */
+export function fuseVertical(program: CudaProgram, group: Group, emit = true): RewriteResult {
   const fail = (reason: string): RewriteResult => ({ ok: false, reason });
   if (group.uncertain.length) return fail(group.uncertain[0]);
 
@@ -100,6 +105,10 @@ export function fuseVertical(program: CudaProgram, group: Group): RewriteResult 
   }
   const jump = stages.find(s => hasLoopJump(s));
   if (jump) return fail(`\`${jump.kernel.name}\` uses \`continue\` or \`break\` in its per-element code`);
+  if (!emit) {
+    const regInter = group.intermediates.filter(i => regBuffers.has(i.key));
+    return { ok: true, edits: [], kernelName: '', kernelText: '', registers: regInter.filter(i => !regStores.has(i.key)).map(i => i.name), stores: regInter.filter(i => regStores.has(i.key)).map(i => i.name) };
+  }
 
   // ---- identifiers the stages use that we do not rename
   const free = new Set<string>(CPP_WORDS);
