@@ -26,6 +26,27 @@ __global__ void block_sum(const float* __restrict__ v, float* __restrict__ total
   if (threadIdx.x == 0) atomicAdd(total, partial[0]);
 }
 
+// Fusion Lens: fused square -> block_sum (2 launches -> 1).
+// `square` runs where `block_sum` reads `d_sq`, which is never stored.
+__device__ __forceinline__ float square_at(const float* __restrict__ x, int i) {
+  float sq;
+  // square
+  sq = x[i] * x[i];
+  return sq;
+}
+
+__global__ void square_block_sum_fused(const float* __restrict__ x, float* __restrict__ total, int n) {
+  __shared__ float partial[BLOCK];
+  int i = blockIdx.x * blockDim.x + threadIdx.x;
+  partial[threadIdx.x] = i < n ? square_at(x, i) : 0.f;
+  __syncthreads();
+  for (int stride = blockDim.x / 2; stride > 0; stride /= 2) {
+    if (threadIdx.x < stride) partial[threadIdx.x] += partial[threadIdx.x + stride];
+    __syncthreads();
+  }
+  if (threadIdx.x == 0) atomicAdd(total, partial[0]);
+}
+
 __global__ void take_sqrt(float* total) {
   *total = sqrtf(*total);
 }
@@ -41,8 +62,7 @@ int main() {
   cudaMemset(d_total, 0, sizeof(float));
 
   int blocks = (N + BLOCK - 1) / BLOCK;
-  square<<<blocks, BLOCK>>>(d_x, d_sq, N);
-  block_sum<<<blocks, BLOCK>>>(d_sq, d_total, N);
+  square_block_sum_fused<<<blocks, BLOCK>>>(d_x, d_total, N);
   take_sqrt<<<1, 1>>>(d_total);
 
   float norm = 0;
