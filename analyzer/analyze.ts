@@ -10,6 +10,8 @@ import { KernelIndex } from './index/kernelIndex';
 import { DEFAULT_GPU, findProfile, type GpuProfile } from './cost/profiles';
 import { planVertical } from './planner/vertical';
 import { verticalFinding, verticalFix } from './rules/FL001-vertical';
+import { batchedLoopFinding, batchedLoopFix } from './rules/FL020-batched-loop';
+import { planBatchLoops } from './planner/batchLoop';
 import { launchRef, toRange } from './rules/findingUtil';
 
 export type Language = 'cuda' | 'typescript';
@@ -25,6 +27,8 @@ export interface AnalysisOptions {
   gpu: string;
   /** Elements assumed per launch when the code does not say. */
   defaultElements: number;
+  /** Items assumed for a batch loop whose bound the code does not say. */
+  defaultBatch?: number;
   /** Findings that save fewer device-memory bytes than this are not reported. */
   minSavingBytes: number;
   /** Severity of findings (rule defaults when absent). */
@@ -96,6 +100,26 @@ export function analyze(file: string, text: string, host: AnalyzerHost, options:
     if (saved < options.minSavingBytes) continue;
     result.findings.push(f);
   }
+  // horizontal: batch loops (FL020). A fixable batch replaces the vertical finding of its loop body.
+  const batches = planBatchLoops(program.sequences, program.constLookup);
+  for (const bl of batches.loops) {
+    const f = batchedLoopFinding(program, bl, profile, { ...sizeOpts, defaultBatch: options.defaultBatch ?? 16 }, lines, withFixes);
+    fixers.set(f, () => batchedLoopFix(program, bl, lines));
+    if (options.severity) f.severity = options.severity;
+    if (f.fixable) {
+      const inLoop = new Set(bl.launches.map(l => l.span.start));
+      result.findings = result.findings.filter(x => x.rule !== 'FL001' || !x.launches.every(l => inLoop.has(l.span.start)));
+    }
+    result.findings.push(f);
+  }
+  for (const r of batches.refusals) {
+    result.refusals.push({
+      rule: 'FL020', ruleName: 'batched-loop', file, reason: r.reason,
+      launches: r.launches.map(l => launchRef(lines, l)),
+      blocker: r.blocker ? { span: r.blocker.span, range: toRange(lines, r.blocker.span), text: r.blocker.text } : undefined,
+    });
+  }
+  result.findings.sort((a, b) => a.span.start - b.span.start);
   for (const r of plan.refusals) {
     result.refusals.push({
       rule: r.rule.id,

@@ -13,12 +13,22 @@ import type { CudaArg, CudaLaunchData } from '../cuda/hostSequence';
 import type { KernelSummary, KernelParam } from '../cuda/kernelSummary';
 import { Tok, lex, type Tokens } from '../cuda/lexer';
 import { parseStatements } from '../cuda/statements';
-import { scan } from '../cuda/scanner';
+import { scan, type FunctionDecl } from '../cuda/scanner';
 import type { Group } from '../planner/types';
 import { indentOfLine, reindent, rewriteRange, type TokenReplacement } from './tokenText';
 
 export type RewriteResult =
-  | { ok: true; edits: TextEdit[]; kernelName: string; kernelText: string; registers: string[]; stores: string[] }
+  | {
+      ok: true;
+      edits: TextEdit[];
+      kernelName: string;
+      kernelText: string;
+      registers: string[];
+      stores: string[];
+      /** The fused kernel's parameters and body lines, for rewrites that build on it (batching). */
+      params?: Array<{ name: string; decl: string; argText: string; isPointer: boolean; variant: boolean; typeText: string }>;
+      body?: string[];
+    }
   | { ok: false; reason: string };
 
 interface Stage {
@@ -42,6 +52,8 @@ interface FusedParam {
   written: boolean;
   allRestrict: boolean;
   argText: string;
+  /** The argument changes from one iteration of the enclosing loop to the next. */
+  variant: boolean;
 }
 
 const CPP_WORDS = new Set(['int', 'float', 'double', 'char', 'void', 'if', 'else', 'for', 'while', 'return', 'const', 'unsigned', 'auto', 'size_t', 'long', 'short', 'bool', 'true', 'false', 'do', 'switch', 'case', 'break', 'continue', 'static', 'sizeof', 'new', 'delete', 'this']);
@@ -139,6 +151,7 @@ export function fuseVertical(program: CudaProgram, group: Group, emit = true): R
   const inMemory = group.intermediates.filter(i => !regBuffers.has(i.key));
   if (inMemory.length) lines.push(`// ${listNames(inMemory.map(i => i.name))} ${inMemory.length === 1 ? 'is' : 'are'} still written and read back: not every access is the thread's own element in straight-line code.`);
   lines.push(`${header.replace('__global__', `__global__${lb}`)} {`);
+  const bodyStart = lines.length;
 
   const gridStride = stages.find(s => s.kernel.shape.kind === 'grid-stride');
   const first = stages[0];
@@ -165,11 +178,15 @@ export function fuseVertical(program: CudaProgram, group: Group, emit = true): R
     if (r.storeTo) lines.push(`${bodyIndent}${byKey.get(r.storeTo)!.name}[${indexNames[0]}] = ${r.name};`);
   }
   if (gridStride || first.kernel.shape.kind === 'guarded') lines.push(`${unit}}`);
+  const body = lines.slice(bodyStart);
   lines.push('}');
   const kernelText = lines.join('\n');
   const edits = placeKernel(program, stages, place, kernelText, header, fusedName, params);
   if (!edits.ok) return fail(edits.reason);
-  return { ok: true, edits: edits.edits, kernelName: fusedName, kernelText, registers: dead, stores: stored };
+  return {
+    ok: true, edits: edits.edits, kernelName: fusedName, kernelText, registers: dead, stores: stored, body,
+    params: params.map(p => ({ name: p.name, decl: paramDecl(p), argText: p.argText, isPointer: p.isPointer, variant: p.variant, typeText: paramDecl(p).slice(0, -p.name.length).trim() })),
+  };
 }
 
 /**
@@ -408,20 +425,7 @@ function placeKernel(program: CudaProgram, stages: Stage[], place: Stage, kernel
   const hostBody = program.tokens.slice(hostFn.bodyOpen, hostFn.bodyClose >= 0 ? hostFn.bodyClose : hostFn.end);
   const launch = fusedLaunch(place, fusedName, params, hostBody, src);
   if (!launch.ok) return launch;
-  const edits: TextEdit[] = [];
-  const hostStart = lineStartBefore(src, program.tokens.starts[hostFn.headStart]);
-  const localKernelEnds = stages.filter(s => s.kernel.file === program.file).map(s => s.kernel.span.end);
-  const lastKernelEnd = localKernelEnds.length ? Math.max(...localKernelEnds) : -1;
-  // a blank line before and after the inserted kernel
-  const after = (at: number) => (/^\r?\n\r?\n/.test(src.slice(at, at + 4)) || at >= src.length ? '' : '\n');
-  if (lastKernelEnd >= 0) {
-    const at = endOfLine(src, lastKernelEnd);
-    edits.push({ span: { start: at, end: at }, newText: `\n\n${kernelText}${after(at)}` });
-    // kernels defined after the host function: declare the fused kernel before it
-    if (lastKernelEnd > hostStart) edits.push({ span: { start: hostStart, end: hostStart }, newText: `${header};\n\n` });
-  } else {
-    edits.push({ span: { start: hostStart, end: hostStart }, newText: `${kernelText}\n\n` });
-  }
+  const edits = insertionEdits(program, stages.map(s => s.kernel), hostFn, kernelText, header);
   edits.push(...launch.edits);
   for (const s of stages) if (s !== place) edits.push(deleteStatement(src, s.launch.stmtSpan));
   return { ok: true, edits };
@@ -490,6 +494,7 @@ function mergeParam(byKey: Map<string, FusedParam>, params: FusedParam[], key: s
   if (e) {
     e.written ||= written;
     e.allRestrict &&= p.restrict;
+    e.variant ||= !!arg.variant;
     return;
   }
   const fp: FusedParam = {
@@ -501,6 +506,7 @@ function mergeParam(byKey: Map<string, FusedParam>, params: FusedParam[], key: s
     written,
     allRestrict: p.restrict,
     argText: arg.text,
+    variant: !!arg.variant,
   };
   byKey.set(key, fp);
   params.push(fp);
@@ -582,7 +588,7 @@ function registerName(buf: BufferId): string {
   return /^[A-Za-z_]\w*$/.test(base) ? base : 'tmp';
 }
 
-function stripKernelSuffix(n: string): string {
+export function stripKernelSuffix(n: string): string {
   return n.replace(/(_kernel|Kernel|_kern|_k)$/, '') || n;
 }
 
@@ -591,12 +597,12 @@ function uniqueName(parts: string[]): string {
   return `${name}_fused`;
 }
 
-function listNames(names: string[]): string {
+export function listNames(names: string[]): string {
   const q = names.map(n => `\`${n}\``);
   return q.length <= 1 ? q.join('') : `${q.slice(0, -1).join(', ')} and ${q[q.length - 1]}`;
 }
 
-function indentUnit(src: string, k: KernelSummary): string {
+export function indentUnit(src: string, k: KernelSummary): string {
   const body = src.slice(k.bodySpan.start, k.bodySpan.end);
   const m = /\n([ \t]+)\S/.exec(body);
   if (!m) return '  ';
@@ -633,6 +639,25 @@ function fusedLaunch(place: Stage, name: string, params: FusedParam[], hostBody:
   const before: TextEdit = { span: { start: place.launch.stmtSpan.start, end: place.launch.stmtSpan.start }, newText: `void* ${arr}[] = {${args.map(a => `&${a}`).join(', ')}};\n${indent}` };
   const call = `cudaLaunchKernel((const void*)${name}, ${d.config.grid.text}, ${d.config.block.text}, ${arr}, ${d.config.shmem?.text ?? '0'}, ${d.config.stream?.text ?? '0'})`;
   return { ok: true, edits: [before, { span: place.launch.span, newText: call }] };
+}
+
+/**
+ * Edits that insert generated code after the last of `kernels` defined in this file, or before the
+ * host function when they live elsewhere; kernels defined after the host function also get a
+ * declaration (`prototype`) before it.
+ */
+export function insertionEdits(program: CudaProgram, kernels: KernelSummary[], hostFn: FunctionDecl, code: string, prototype: string): TextEdit[] {
+  const src = program.text;
+  const hostStart = lineStartBefore(src, program.tokens.starts[hostFn.headStart]);
+  const localEnds = kernels.filter(k => k.file === program.file).map(k => k.span.end);
+  const lastKernelEnd = localEnds.length ? Math.max(...localEnds) : -1;
+  // a blank line before and after the inserted code
+  const after = (at: number) => (/^\r?\n\r?\n/.test(src.slice(at, at + 4)) || at >= src.length ? '' : '\n');
+  if (lastKernelEnd < 0) return [{ span: { start: hostStart, end: hostStart }, newText: `${code}\n\n` }];
+  const at = endOfLine(src, lastKernelEnd);
+  const edits: TextEdit[] = [{ span: { start: at, end: at }, newText: `\n\n${code}${after(at)}` }];
+  if (lastKernelEnd > hostStart) edits.push({ span: { start: hostStart, end: hostStart }, newText: `${prototype};\n\n` });
+  return edits;
 }
 
 /** Deletes a statement; takes its whole line (with a trailing comment) when nothing else is on it. */

@@ -126,3 +126,40 @@ void run() { const int n = 1 << 20; float *x, *t, *tot; cudaMalloc(&x, n * 4); c
     expect: [/__device__ __forceinline__ float sq_at\(const float\* in, int i\)/, /s\[threadIdx\.x\] = i < n \? sq_at\(in, i\) : 0\.f;/, /sq_sum_fused<<<n \/ 256, 256>>>\(x, tot, n\);/],
   },
 ];
+
+REWRITE_CASES.push(
+  {
+    name: 'a batch loop becomes one launch (by value)',
+    src: `__global__ void gain(const float* in, float* out, float g, int n) {
+  int i = blockIdx.x * blockDim.x + threadIdx.x;
+  if (i < n) out[i] = in[i] * g;
+}
+void run(cudaStream_t s) {
+  const int B = 32, n = 2048;
+  float *in, *out;
+  cudaMalloc(&in, B * n * 4); cudaMalloc(&out, B * n * 4);
+  float gains[32];
+  for (int b = 0; b < B; ++b) gains[b] = 1.f + b;
+  for (int b = 0; b < B; ++b) {
+    gain<<<(n + 255) / 256, 256, 0, s>>>(in + b * n, out + b * n, gains[b], n);
+  }
+}
+`,
+    expect: [/gain_batched<<<dim3\(\(n \+ 255\) \/ 256, B\), 256, 0, s>>>\(fl_batch, n\);/, /fl_batch\.items\[b\] = \{in \+ b \* n, out \+ b \* n, gains\[b\]\};/],
+  },
+  {
+    name: 'a batch loop with an unknown count goes through a device array',
+    src: `__global__ void gain(const float* in, float* out, int n) {
+  int i = blockIdx.x * blockDim.x + threadIdx.x;
+  if (i < n) out[i] = in[i] * 3.f;
+}
+void run(cudaStream_t s, int count) {
+  const int n = 2048;
+  float *in, *out;
+  cudaMalloc(&in, 1 << 26); cudaMalloc(&out, 1 << 26);
+  for (int b = 0; b < count; ++b) gain<<<8, 256, 0, s>>>(in + b * n, out + b * n, n);
+}
+`,
+    expect: [/std::vector<gain_item> fl_items\(count\);/, /gain_batched<<<dim3\(8, count\), 256, 0, s>>>\(fl_items_d, n\);/],
+  },
+);
