@@ -12,6 +12,8 @@ import { planVertical } from './planner/vertical';
 import { verticalFinding, verticalFix } from './rules/FL001-vertical';
 import { batchedLoopFinding, batchedLoopFix } from './rules/FL020-batched-loop';
 import { planBatchLoops } from './planner/batchLoop';
+import { planGraphLoops } from './planner/graphLoop';
+import { graphLoopFinding, graphLoopFix } from './rules/FL022-cuda-graph';
 import { launchRef, toRange } from './rules/findingUtil';
 
 export type Language = 'cuda' | 'typescript';
@@ -118,6 +120,15 @@ export function analyze(file: string, text: string, host: AnalyzerHost, options:
       launches: r.launches.map(l => launchRef(lines, l)),
       blocker: r.blocker ? { span: r.blocker.span, range: toRange(lines, r.blocker.span), text: r.blocker.text } : undefined,
     });
+  }
+  // CUDA Graphs (FL022) for launch-bound loops nothing else fuses
+  const covered = new Set(result.findings.flatMap(f => f.launches.map(l => l.span.start)));
+  for (const gl of planGraphLoops(program.sequences, covered)) {
+    const f = graphLoopFinding(program, gl, profile, { ...sizeOpts, defaultBatch: options.defaultBatch ?? 16 }, lines, withFixes);
+    if (!f) continue;
+    fixers.set(f, () => graphLoopFix(program, gl, lines));
+    if (options.severity) f.severity = options.severity;
+    result.findings.push(f);
   }
   result.findings.sort((a, b) => a.span.start - b.span.start);
   for (const r of plan.refusals) {
