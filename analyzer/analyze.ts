@@ -13,6 +13,8 @@ import { verticalFinding, verticalFix } from './rules/FL001-vertical';
 import { batchedLoopFinding, batchedLoopFix } from './rules/FL020-batched-loop';
 import { planBatchLoops } from './planner/batchLoop';
 import { planGraphLoops } from './planner/graphLoop';
+import { planIndependentLaunches } from './planner/independentLaunches';
+import { independentFinding, independentFix } from './rules/FL021-independent-launches';
 import { graphLoopFinding, graphLoopFix } from './rules/FL022-cuda-graph';
 import { launchRef, toRange } from './rules/findingUtil';
 
@@ -127,6 +129,15 @@ export function analyze(file: string, text: string, host: AnalyzerHost, options:
     const f = graphLoopFinding(program, gl, profile, { ...sizeOpts, defaultBatch: options.defaultBatch ?? 16 }, lines, withFixes);
     if (!f) continue;
     fixers.set(f, () => graphLoopFix(program, gl, lines));
+    if (options.severity) f.severity = options.severity;
+    result.findings.push(f);
+  }
+  // divergent horizontal fusion (FL021) of independent small launches nothing else covers
+  const covered2 = new Set(result.findings.flatMap(f => f.launches.map(l => l.span.start)));
+  for (const g of planIndependentLaunches(program.sequences, covered2)) {
+    const f = independentFinding(program, g, profile, sizeOpts, lines, withFixes);
+    if (!f) continue;
+    fixers.set(f, () => independentFix(program, g, lines));
     if (options.severity) f.severity = options.severity;
     result.findings.push(f);
   }
