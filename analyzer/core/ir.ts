@@ -65,6 +65,8 @@ export interface BufferUse {
   argText: string;
   /** Elements touched per launch when it differs from the launch's iteration space (e.g. reductions). */
   elements?: Size;
+  /** Every access is bounded by `index < bound` (an if or ?: guard), for kernels with no plain guard. */
+  bound?: Size;
 }
 
 export interface LaunchTraits {

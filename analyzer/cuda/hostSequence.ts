@@ -1087,6 +1087,7 @@ export class HostFunctionAnalyzer {
           param: p.name,
           argText: arg.text,
           elements: use.index.kind === 'reduction' || use.index.kind === 'broadcast' ? { value: 1, expr: '1', key: '1' } : undefined,
+          bound: this.boundOf(kernel, use, data),
         });
       }
       if (data.args.length < kernel.params.length && !kernel.params.slice(data.args.length).every(p => p.typeText.includes('='))) {
@@ -1137,6 +1138,15 @@ export class HostFunctionAnalyzer {
         if (u.access !== 'read' && eff.writes !== '*') eff.writes.add(u.buffer.key);
       }
     }
+  }
+
+  /** The common `index < P` bound of every access of a parameter, as a size at this launch. */
+  private boundOf(kernel: KernelSummary, use: { subscripts: Array<{ guards?: string[] }> }, data: CudaLaunchData): Size | undefined {
+    if (!use.subscripts.length) return undefined;
+    const common = use.subscripts.map(s => s.guards ?? []).reduce((a, b) => a.filter(x => b.includes(x)));
+    const p = kernel.params.find(x => x.name === common[0]);
+    const arg = p ? data.args[p.index] : undefined;
+    return arg ? this.size(arg.tokens[0], arg.tokens[1]) : undefined;
   }
 
   private launchSpace(kernel: KernelSummary | undefined, data: CudaLaunchData): Size {
