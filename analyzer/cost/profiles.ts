@@ -22,6 +22,12 @@ export interface GpuProfile {
   submitLatencyUs: Sourced;
   kernelRampUs: Sourced;
   graphNodeUs: Sourced;
+  /** Read+write bandwidth of a one-thread-per-element kernel by access width (bytes), per level. */
+  bandwidthByWidthGBs: { dram: Record<string, number>; l2: Record<string, number>; measured?: boolean; source: string };
+  /** A kernel that streams its inputs from DRAM pays this once (the memory pipeline fills). */
+  dramFillUs: Sourced;
+  /** Fraction of the bandwidth kernels that cooperate across threads reach. */
+  cooperativeEfficiency: Sourced;
 }
 
 export const PROFILES: readonly GpuProfile[] = (data as { profiles: GpuProfile[] }).profiles;

@@ -1,0 +1,33 @@
+// Compares the analyzer's predictions with GPU measurements (bench/gpu/results/<card>.jsonl) for the
+// cases in bench/gpu/gen: predicted vs measured speedup and times, and DRAM bytes from Nsight Compute.
+// Usage: npm run bench:gpu-eval -- <results.jsonl> [gpu profile id]      prints a Markdown table
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { analyze, newHost, DEFAULT_OPTIONS } from '../../analyzer/analyze';
+
+const [resultsFile, gpuArg] = process.argv.slice(2);
+const root = process.cwd();
+const gen = path.join(root, 'bench', 'gpu', 'gen');
+const results = fs.readFileSync(resultsFile, 'utf8').trim().split('\n').map(l => JSON.parse(l));
+const gpu = gpuArg ?? (/H100/.test(results[0].device) ? 'h100' : 'h200');
+
+interface Row { case: string; n: number; meas: number; pred: number; err: number; tOrig: number; pOrig: number; tFused: number; pFused: number; bytesBefore: number; bytesAfter: number }
+const rows: Row[] = [];
+for (const r of results) {
+  if (r.error) continue;
+  const file = path.join(gen, `${r.case}.cu`);
+  const text = fs.readFileSync(file, 'utf8');
+  const elems = r.case === 'blur_threshold_2d' ? r.n * Math.floor((r.n * 9) / 16) : r.n;
+  const res = analyze(file, text, newHost(), { ...DEFAULT_OPTIONS, gpu, defaultElements: elems, withFixes: false });
+  const f = res.findings.find(x => x.fixable) ?? res.findings[0];
+  if (!f) continue;
+  const e = f.estimate;
+  rows.push({ case: r.case, n: r.n, meas: r.speedup, pred: e.speedup, err: (e.speedup - r.speedup) / r.speedup, tOrig: r.origUs, pOrig: e.timeBeforeUs, tFused: r.fusedUs, pFused: e.timeAfterUs, bytesBefore: e.bytesBefore, bytesAfter: e.bytesAfter });
+}
+const within = rows.filter(r => Math.abs(r.err) <= 0.2).length;
+const fmt = (x: number, d = 2) => x.toFixed(d);
+console.log(`| case | elements | measured speedup | predicted | error | original µs (measured / predicted) | fused µs (measured / predicted) |`);
+console.log(`|---|---:|---:|---:|---:|---:|---:|`);
+for (const r of rows) console.log(`| ${r.case} | ${r.n.toLocaleString('en-US')} | ${fmt(r.meas)}× | ${fmt(r.pred)}× | ${r.err >= 0 ? '+' : ''}${Math.round(r.err * 100)}% | ${fmt(r.tOrig, 1)} / ${fmt(r.pOrig, 1)} | ${fmt(r.tFused, 1)} / ${fmt(r.pFused, 1)} |`);
+console.log(`\n${within}/${rows.length} predicted speedups within 20% of measured (${Math.round((100 * within) / rows.length)}%), profile ${gpu}, card ${results[0].device}.`);
+if (process.env.JSON_OUT) fs.writeFileSync(process.env.JSON_OUT, JSON.stringify({ gpu, device: results[0].device, within, total: rows.length, rows }, null, 1));
