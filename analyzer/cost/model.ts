@@ -90,6 +90,32 @@ export function memoryTimeUs(t: Traffic, p: GpuProfile, fits: boolean): number {
   return us;
 }
 
+/**
+ * DRAM bytes of a launch sequence: inputs are read from DRAM; data an earlier launch produced is
+ * partly still in L2 (the last `l2RetainedBytes` it wrote); every write reaches DRAM, except what
+ * is still dirty in L2 when the sequence ends. With the working set in L2, only inputs do.
+ */
+export function dramBytes(ts: Traffic[], p: GpuProfile, fits: boolean): number {
+  const retained = p.l2Bytes.value * p.l2RetainedFraction.value;
+  let bytes = 0;
+  let lastWrites = 0;
+  for (const t of ts) {
+    const inputBytes = t.parts.filter(x => x.read && !(fits && x.produced)).reduce((s, x) => s + x.bytes, 0);
+    lastWrites = 0;
+    for (const part of t.parts) {
+      if (part.read) {
+        if (fits && part.produced) continue;
+        if (inputBytes <= SMALL_INPUT_BYTES) continue;
+        bytes += part.produced ? Math.max(0, part.bytes - retained) : part.bytes;
+      } else {
+        lastWrites += part.bytes;
+        if (!fits) bytes += part.bytes;
+      }
+    }
+  }
+  return Math.max(0, bytes - (fits ? 0 : Math.min(retained, lastWrites)));
+}
+
 export function kernelTimeUs(t: Traffic, p: GpuProfile, fits: boolean): { us: number; bound: 'memory' | 'launch' | 'compute' } {
   const mem = memoryTimeUs(t, p, fits);
   const comp = t.flops / (p.fp32Tflops.value * 1e6);
@@ -139,6 +165,8 @@ export function estimate(input: CostInput, p: GpuProfile): Estimate {
     gpuName: p.name,
     bytesBefore,
     bytesAfter,
+    dramBytesBefore: Math.round(dramBytes(input.before, p, fits)),
+    dramBytesAfter: Math.round(dramBytes(input.after, p, fits)),
     launchesBefore: input.before.length,
     launchesAfter: input.after.length,
     timeBeforeUs: round(before.us),

@@ -26,6 +26,8 @@ export interface GpuProfile {
   bandwidthByWidthGBs: { dram: Record<string, number>; l2: Record<string, number>; measured?: boolean; source: string };
   /** A kernel that streams its inputs from DRAM pays this once (the memory pipeline fills). */
   dramFillUs: Sourced;
+  /** Fraction of L2 still holding what the last launch wrote when the next one starts. */
+  l2RetainedFraction: Sourced;
   /** Fraction of the bandwidth kernels that cooperate across threads reach. */
   cooperativeEfficiency: Sourced;
 }

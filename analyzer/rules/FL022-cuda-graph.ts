@@ -5,7 +5,7 @@ import type { Finding, Fix } from '../core/finding';
 import type { LineIndex } from '../core/text';
 import type { CudaProgram } from '../cuda/frontend';
 import type { GpuProfile } from '../cost/profiles';
-import { fitsL2, fmtBytes, fmtCount, fmtUs, graphIterationUs, launchIterationUs } from '../cost/model';
+import { dramBytes, fitsL2, fmtBytes, fmtCount, fmtUs, graphIterationUs, launchIterationUs } from '../cost/model';
 import { sequenceTraffic, workingSet, type SizeOptions } from '../cost/traffic';
 import type { GraphLoop } from '../planner/graphLoop';
 import { graphLoopRewrite } from '../rewrite/cudaGraph';
@@ -47,6 +47,7 @@ export function graphLoopFinding(program: CudaProgram, gl: GraphLoop, profile: G
     estimate: {
       gpu: profile.id, gpuName: profile.name,
       bytesBefore: bytes * iters, bytesAfter: bytes * iters,
+      dramBytesBefore: Math.round(dramBytes(ts, profile, fits) * iters), dramBytesAfter: Math.round(dramBytes(ts, profile, fits) * iters),
       launchesBefore: gl.launches.length * iters, launchesAfter: iters,
       timeBeforeUs: round(before * iters), timeAfterUs: round(after * iters), speedup,
       elements: first.space.value ?? opts.defaultElements, sizeKnown: first.space.value !== undefined,

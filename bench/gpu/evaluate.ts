@@ -31,3 +31,34 @@ console.log(`|---|---:|---:|---:|---:|---:|---:|`);
 for (const r of rows) console.log(`| ${r.case} | ${r.n.toLocaleString('en-US')} | ${fmt(r.meas)}× | ${fmt(r.pred)}× | ${r.err >= 0 ? '+' : ''}${Math.round(r.err * 100)}% | ${fmt(r.tOrig, 1)} / ${fmt(r.pOrig, 1)} | ${fmt(r.tFused, 1)} / ${fmt(r.pFused, 1)} |`);
 console.log(`\n${within}/${rows.length} predicted speedups within 20% of measured (${Math.round((100 * within) / rows.length)}%), profile ${gpu}, card ${results[0].device}.`);
 if (process.env.JSON_OUT) fs.writeFileSync(process.env.JSON_OUT, JSON.stringify({ gpu, device: results[0].device, within, total: rows.length, rows }, null, 1));
+
+// ---- DRAM bytes: Nsight Compute (dram__bytes_read.sum + dram__bytes_write.sum) against the estimate
+const ncuFile = resultsFile.replace(/\.jsonl$/, '.ncu.csv');
+if (fs.existsSync(ncuFile)) {
+  const blocks = fs.readFileSync(ncuFile, 'utf8').split(/^### /m).slice(1);
+  console.log('\n| case | elements | DRAM bytes original (ncu / predicted) | error | DRAM bytes fused (ncu / predicted) | error |');
+  console.log('|---|---:|---:|---:|---:|---:|');
+  let ok = 0, total = 0;
+  for (const b of blocks) {
+    const [head, ...lines] = b.split('\n');
+    const [name, nText] = head.trim().split(/\s+/);
+    const n = Number(nText);
+    const sums = { orig: 0, fused: 0 };
+    for (const l of lines) {
+      const m = /"(orig|fused)::[^"]*".*"dram__bytes_(read|write)\.sum","byte","([\d,]+)"/.exec(l);
+      if (m) sums[m[1] as 'orig' | 'fused'] += Number(m[3].replace(/,/g, ''));
+    }
+    const file = path.join(gen, `${name}.cu`);
+    const elems = name === 'blur_threshold_2d' ? n * Math.floor((n * 9) / 16) : n;
+    const r = analyze(file, fs.readFileSync(file, 'utf8'), newHost(), { ...DEFAULT_OPTIONS, gpu, defaultElements: elems, withFixes: false });
+    const f = r.findings.find(x => x.fixable) ?? r.findings[0];
+    if (!f || !sums.orig) continue;
+    const e1 = (f.estimate.dramBytesBefore - sums.orig) / sums.orig;
+    const e2 = (f.estimate.dramBytesAfter - sums.fused) / sums.fused;
+    total += 2;
+    ok += Number(Math.abs(e1) <= 0.1) + Number(Math.abs(e2) <= 0.1);
+    const mb = (x: number) => `${(x / 1e6).toFixed(1)} MB`;
+    console.log(`| ${name} | ${n.toLocaleString('en-US')} | ${mb(sums.orig)} / ${mb(f.estimate.dramBytesBefore)} | ${e1 >= 0 ? '+' : ''}${Math.round(e1 * 100)}% | ${mb(sums.fused)} / ${mb(f.estimate.dramBytesAfter)} | ${e2 >= 0 ? '+' : ''}${Math.round(e2 * 100)}% |`);
+  }
+  console.log(`\n${ok}/${total} predicted DRAM byte counts within 10% of Nsight Compute.`);
+}

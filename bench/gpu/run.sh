@@ -12,7 +12,7 @@ T0=$(date +%s)
 stamp() { echo "### [$(( $(date +%s) - T0 ))s] $*"; }
 nvidia-smi --query-gpu=name,driver_version,memory.total,clocks.max.sm,clocks.max.mem --format=csv > "$OUT/device.csv" 2>&1
 cat "$OUT/device.csv"
-CASES=$(python3 -c 'import json; print(" ".join(json.load(open("gen/cases.json"))))')
+CASES=${ONLY:-$(python3 -c 'import json; print(" ".join(json.load(open("gen/cases.json"))))')}
 
 # prebuilt binaries (built on the development machine) or a rebuild here
 if ! gen/bin/chain2 4096 3 --once > /dev/null 2>&1; then
@@ -29,9 +29,13 @@ stamp "correctness and timing"
 python3 - "$OUT" <<'PY'
 import json, subprocess, sys
 out = sys.argv[1]
+import os
 cases = json.load(open('gen/cases.json'))
+only = os.environ.get('ONLY', '').split()
 with open(f'{out}/results.jsonl', 'w') as f:
     for c, sizes in cases.items():
+        if only and c not in only:
+            continue
         for n in sizes:
             n = n or 1048576
             try:
@@ -61,7 +65,8 @@ done
 stamp "Nsight Compute: DRAM bytes per kernel"
 : > "$OUT/ncu.csv"
 : > "$OUT/ncu.err"
-for spec in chain2:16777216 chain4:16777216 chain8:16777216 chain4:67108864 normalize_u8:67108864 activation_live:16777216 sum_squares:67108864 blur_threshold_2d:3840; do
+[ -n "${ONLY:-}" ] && NCU_SPECS="" || NCU_SPECS="chain2:16777216 chain4:16777216 chain8:16777216 chain4:67108864 normalize_u8:67108864 activation_live:16777216 sum_squares:67108864 blur_threshold_2d:3840"
+for spec in $NCU_SPECS; do
   c=${spec%%:*}; n=${spec##*:}
   echo "### $c $n" >> "$OUT/ncu.csv"
   ncu --clock-control none --metrics dram__bytes_read.sum,dram__bytes_write.sum,gpu__time_duration.sum --csv "gen/bin/$c" "$n" 1 --once >> "$OUT/ncu.csv" 2>> "$OUT/ncu.err" || echo "ncu failed for $c $n"
