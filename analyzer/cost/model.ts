@@ -59,9 +59,12 @@ export function levelOf(workingSetBytes: number, p: GpuProfile): Level {
 }
 
 /** GB/s at a level for an access width, interpolated on log2(width) between measured widths. */
+const widthsCache = new WeakMap<object, number[]>();
+
 export function bandwidthGBs(p: GpuProfile, level: Level, width: number): number {
   const table = p.bandwidthByWidthGBs[level];
-  const widths = Object.keys(table).map(Number).sort((a, b) => a - b);
+  let widths = widthsCache.get(table);
+  if (!widths) widthsCache.set(table, widths = Object.keys(table).map(Number).sort((a, b) => a - b));
   const w = Math.min(widths[widths.length - 1], Math.max(widths[0], width));
   let lo = widths[0];
   for (const x of widths) if (x <= w) lo = x;

@@ -236,9 +236,9 @@ export function summarizeKernel(t: Tokens, decl: FunctionDecl, file: string): Ke
   }
 
   // 5. geometry dependence and returns in per-element code
-  const primaryTokens = new Set<number>();
-  for (const [a, b] of shape.primaryDecls) for (let i = a; i <= b; i++) primaryTokens.add(i);
-  if (shape.loop) for (let i = shape.loop.headOpen; i <= shape.loop.headClose; i++) primaryTokens.add(i);
+  const primaryRanges: Array<[number, number]> = [...shape.primaryDecls];
+  if (shape.loop) primaryRanges.push([shape.loop.headOpen, shape.loop.headClose]);
+  const primaryTokens = { has: (i: number) => primaryRanges.some(([a, b]) => i >= a && i <= b) };
   let geometryDependent = false;
   let returnInElement = false;
   const elementRanges = [...shape.prologue, ...shape.element];
@@ -372,14 +372,25 @@ function isStrideLike(p: Poly): boolean {
 
 /** True when an opaque atom's text names a thread-dependent variable or builtin (not `.y` members). */
 function atomMentionsVar(atom: string, vars: Map<string, Poly>, dependent: Set<string>): boolean {
-  for (const m of atom.matchAll(/(?<![.\w>])[A-Za-z_]\w*/g)) {
-    const w = m[0];
+  for (const w of atomNames(atom)) {
     if (w === 'threadIdx' || w === 'blockIdx') return true;
     if (dependent.has(w)) return true;
     const p = vars.get(w);
     if (p && isThreadDependent(p)) return true;
   }
   return false;
+}
+
+/** Names an atom's text mentions (not members after `.` or `->`), memoized per atom text. */
+const atomNamesCache = new Map<string, string[]>();
+function atomNames(atom: string): string[] {
+  let names = atomNamesCache.get(atom);
+  if (!names) {
+    names = [...atom.matchAll(/(?<![.\w>])[A-Za-z_]\w*/g)].map(m => m[0]);
+    if (atomNamesCache.size > 50_000) atomNamesCache.clear();
+    atomNamesCache.set(atom, names);
+  }
+  return names;
 }
 
 /**

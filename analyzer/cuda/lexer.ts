@@ -38,8 +38,14 @@ export class Tokens {
     readonly problems: LexProblem[],
   ) {}
 
+  /** Token texts, sliced once: the analysis asks for the same identifiers many times. */
+  private texts: Array<string | undefined> = [];
+
   text(i: number): string {
-    return i >= 0 && i < this.count ? this.src.slice(this.starts[i], this.ends[i]) : '';
+    if (i < 0 || i >= this.count) return '';
+    let s = this.texts[i];
+    if (s === undefined) this.texts[i] = s = this.src.slice(this.starts[i], this.ends[i]);
+    return s;
   }
 
   kind(i: number): Tok | -1 {
@@ -90,6 +96,19 @@ const isDigit = (c: number) => c >= 48 && c <= 57;
 // Multi-character punctuators we merge. `>`-led ones other than `>=` and `->` are left single.
 const PUNCT3 = new Set(['...', '<<=', '->*']);
 const PUNCT2 = new Set(['::', '->', '++', '--', '+=', '-=', '*=', '/=', '%=', '&=', '|=', '^=', '==', '!=', '<=', '>=', '&&', '||', '<<', '.*']);
+/** Second characters that can extend a punctuator, by first character (from PUNCT2/PUNCT3). */
+const PUNCT_SECOND = new Map<number, string>();
+for (const p of PUNCT2) PUNCT_SECOND.set(p.charCodeAt(0), (PUNCT_SECOND.get(p.charCodeAt(0)) ?? '') + p[1]);
+
+/** Length of the punctuator at i (1, 2 or 3) without allocating substrings for the common case. */
+function punctLength(src: string, i: number, c: number): number {
+  const seconds = PUNCT_SECOND.get(c);
+  if (seconds === undefined) return 1;
+  const c2 = src.charCodeAt(i + 1);
+  if (seconds.indexOf(String.fromCharCode(c2)) < 0) return c === 46 && c2 === 46 && src.charCodeAt(i + 2) === 46 ? 3 : 1;
+  if (PUNCT3.has(src.substr(i, 3))) return 3;
+  return 2;
+}
 const STRING_PREFIXES = new Set(['L', 'u', 'U', 'u8', 'R', 'LR', 'uR', 'UR', 'u8R']);
 
 export function lex(src: string): Tokens {
@@ -255,12 +274,9 @@ export function lex(src: string): Tokens {
       i += 3;
       continue;
     }
-    const three = src.substr(i, 3);
-    if (PUNCT3.has(three)) { push(Tok.Punct, i, i + 3); i += 3; continue; }
-    const two = src.substr(i, 2);
-    if (PUNCT2.has(two)) { push(Tok.Punct, i, i + 2); i += 2; continue; }
-    push(Tok.Punct, i, i + 1);
-    i++;
+    const len = punctLength(src, i, c);
+    push(Tok.Punct, i, i + len);
+    i += len;
   }
   return new Tokens(src, count, kinds, starts, ends, lineFirst, comments, problems);
 }

@@ -11,6 +11,7 @@ import { isTypeName } from './constEval';
 export type Poly = Map<string, number>;
 
 export const THREAD_ATOMS = ['threadIdx.x', 'threadIdx.y', 'threadIdx.z', 'blockIdx.x', 'blockIdx.y', 'blockIdx.z'];
+const THREAD_ATOM_SET = new Set(THREAD_ATOMS);
 const BUILTIN_OBJECTS = new Set(['threadIdx', 'blockIdx', 'blockDim', 'gridDim']);
 
 export function constPoly(c: number): Poly {
@@ -31,12 +32,32 @@ export function addPoly(a: Poly, b: Poly, sign = 1): Poly {
   return r;
 }
 
+/** Atoms of a monomial key, memoized: keys repeat across every index expression of a file. */
+const atomsCache = new Map<string, readonly string[]>();
+export function monomialAtoms(key: string): readonly string[] {
+  let a = atomsCache.get(key);
+  if (!a) {
+    a = key ? key.split('*') : [];
+    if (atomsCache.size > 50_000) atomsCache.clear();
+    atomsCache.set(key, a);
+  }
+  return a;
+}
+
+function mulKeys(ka: string, kb: string): string {
+  if (!ka) return kb;
+  if (!kb) return ka;
+  return [...monomialAtoms(ka), ...monomialAtoms(kb)].sort().join('*');
+}
+
 export function mulPoly(a: Poly, b: Poly): Poly {
-  let r: Poly = new Map();
+  const r: Poly = new Map();
   for (const [ka, va] of a) {
     for (const [kb, vb] of b) {
-      const atoms = [...(ka ? ka.split('*') : []), ...(kb ? kb.split('*') : [])].sort();
-      r = addPoly(r, new Map([[atoms.join('*'), va * vb]]));
+      const k = mulKeys(ka, kb);
+      const nv = (r.get(k) ?? 0) + va * vb;
+      if (nv === 0) r.delete(k);
+      else r.set(k, nv);
     }
   }
   return r;
@@ -56,8 +77,8 @@ export function polyKey(p: Poly): string {
 export function isThreadDependent(p: Poly, extra?: (atom: string) => boolean): boolean {
   for (const k of p.keys()) {
     if (!k) continue;
-    for (const a of k.split('*')) {
-      if (THREAD_ATOMS.includes(a)) return true;
+    for (const a of monomialAtoms(k)) {
+      if (THREAD_ATOM_SET.has(a)) return true;
       if (extra?.(a)) return true;
     }
   }
@@ -66,7 +87,7 @@ export function isThreadDependent(p: Poly, extra?: (atom: string) => boolean): b
 
 export function polyAtoms(p: Poly): Set<string> {
   const s = new Set<string>();
-  for (const k of p.keys()) if (k) for (const a of k.split('*')) s.add(a);
+  for (const k of p.keys()) for (const a of monomialAtoms(k)) s.add(a);
   return s;
 }
 
@@ -257,11 +278,19 @@ class PolyParser {
 
 /** Whitespace-free text of tokens [a, b], used as a stable atom name. */
 export function normText(t: Tokens, a: number, b: number): string {
+  if (a === b) return t.text(a);
   let s = '';
+  let prevWord = false;
   for (let i = a; i <= b; i++) {
     const w = t.text(i);
-    if (s && /\w$/.test(s) && /^\w/.test(w)) s += ' ';
+    if (!w) continue;
+    if (prevWord && isWordChar(w.charCodeAt(0))) s += ' ';
     s += w;
+    prevWord = isWordChar(w.charCodeAt(w.length - 1));
   }
   return s;
+}
+
+function isWordChar(c: number): boolean {
+  return (c >= 48 && c <= 57) || (c >= 65 && c <= 90) || (c >= 97 && c <= 122) || c === 95;
 }
