@@ -11,6 +11,7 @@ import { DEFAULT_GPU, findProfile, type GpuProfile } from './cost/profiles';
 import { planVertical } from './planner/vertical';
 import { verticalFinding } from './rules/FL001-vertical';
 import { launchRef, toRange } from './rules/findingUtil';
+import { analyzeTypeScript, type TsAnalysis } from './ts/analyzeTs';
 
 export type Language = 'cuda' | 'typescript';
 
@@ -43,6 +44,7 @@ export interface AnalysisResult {
   lines: LineIndex;
   /** Frontend output, for hover and the report (not serialized). */
   cuda?: CudaProgram;
+  ts?: TsAnalysis;
 }
 
 export function languageOf(file: string): Language | undefined {
@@ -57,7 +59,10 @@ export function analyze(file: string, text: string, host: AnalyzerHost, options:
   const lines = new LineIndex(text);
   const language = languageOf(file) ?? 'cuda';
   const result: AnalysisResult = { file, language, findings: [], refusals: [], problems: [], profile, lines };
-  if (language !== 'cuda') return result;
+  if (language === 'typescript') {
+    analyzeTypeScript(result, text, options);
+    return result;
+  }
 
   indexIncludes(file, text, host, 0);
   const included = includedFiles(file, text, host);

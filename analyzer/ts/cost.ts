@@ -1,0 +1,72 @@
+// Cost inputs for TF.js findings, built from the shared IR with cost/traffic.ts, plus the facts an
+// estimate rests on (shapes and where they came from, backend, per-op dispatch cost).
+
+import type { LaunchNode } from '../core/ir';
+import type { CostInput, Traffic } from '../cost/model';
+import { fmtCount } from '../cost/model';
+import { findProfile, DEFAULT_BROWSER_GPU, type GpuProfile } from '../cost/profiles';
+import { fusedTraffic, launchTraffic, workingSet, type SizeOptions } from '../cost/traffic';
+import type { TfBackend } from './frontend';
+import type { TsLaunchData } from './toIr';
+
+export interface TsProfile {
+  profile: GpuProfile;
+  facts: string[];
+}
+
+/**
+ * The profile TF.js estimates use: a browser profile with the backend's per-op dispatch cost, or
+ * the CUDA profile as is for tfjs-node. A CUDA card chosen for a browser program falls back to
+ * the default laptop profile, and the estimate says so.
+ */
+export function tsProfile(gpu: string, backend: TfBackend, backendFrom: string): TsProfile {
+  const chosen = findProfile(gpu);
+  const facts: string[] = [];
+  if (backend === 'node' && chosen && !chosen.dispatchUs) {
+    facts.push(`TF.js on Node (${backendFrom}): each op is one TensorFlow C API call; its overhead is not measured here, the CUDA launch cost of the profile stands in for it`);
+    return { profile: chosen, facts };
+  }
+  let base = chosen;
+  if (!base?.dispatchUs) {
+    base = findProfile(DEFAULT_BROWSER_GPU)!;
+    facts.push(`the GPU setting (\`${gpu}\`) is not a browser GPU: TF.js estimated on ${base.name} (set fusionLens.gpu / --gpu to iris-xe, radeon-780m, apple-m1, rtx3050-laptop or rtx4060-laptop)`);
+  }
+  const b = backend === 'webgpu' ? 'webgpu' : 'webgl';
+  const d = base.dispatchUs![b];
+  facts.push(`TF.js ${b} backend (${backendFrom}${backend === 'cpu' || backend === 'wasm' ? `; the file selects ${backend}, estimated as WebGL` : ''}): one GPU program per op, ${d.value} µs each (${d.measured ? 'measured' : 'assumed'}: ${d.source})`);
+  return { profile: { ...base, launchOverheadUs: d }, facts };
+}
+
+/** Facts about the element count and types of a group of TF.js launches. */
+export function sizeFacts(members: LaunchNode[], opts: SizeOptions): { facts: string[]; known: boolean; n: number } {
+  const known = members.every(m => m.space.value !== undefined);
+  const last = members[members.length - 1];
+  const n = last.space.value ?? opts.defaultElements;
+  const facts: string[] = [];
+  if (known) {
+    const d = last.frontend as TsLaunchData;
+    const out = d.fn.values[d.op.out];
+    facts.push(`${fmtCount(n)} elements per op (shape ${last.space.expr}${out.shapeFrom ? `, from ${out.shapeFrom}` : ''})`);
+  } else {
+    const unknown = members.flatMap(m => m.uses).find(u => u.access === 'read' && u.elements === undefined);
+    const name = unknown ? unknown.buffer.name : 'x';
+    facts.push(`shapes unknown in the code: assumed ${fmtCount(n)} elements per op (setting fusionLens.defaultProblemSize, or annotate \`// fusion-lens: ${/^[A-Za-z_$][\w$]*$/.test(name) ? name : 'x'}=[…] float32\`)`);
+  }
+  const types = new Set(members.flatMap(m => m.uses.map(u => `\`${u.elemType}\` = ${u.elemBytes ?? 4} B`)));
+  facts.push(`element types: ${[...types].join(', ')}`);
+  const hidden = members.flatMap(m => m.uses).filter(u => u.elements?.value === 0);
+  if (hidden.length) facts.push(`inputs of unknown shape (${[...new Set(hidden.map(u => `\`${u.buffer.name}\``))].join(', ')}) are not counted: they are read the same before and after`);
+  return { facts, known, n };
+}
+
+export function groupCost(members: LaunchNode[], registerKeys: Set<string>, opts: SizeOptions, fusedName: string, facts: string[], after?: Traffic[]): CostInput {
+  const s = sizeFacts(members, opts);
+  return {
+    before: members.map(m => launchTraffic(m, opts)),
+    after: after ?? [fusedTraffic(members, registerKeys, opts, fusedName)],
+    workingSetBytes: workingSet(members, opts),
+    elements: s.n,
+    sizeKnown: s.known,
+    facts: [...s.facts, ...facts],
+  };
+}
