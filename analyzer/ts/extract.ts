@@ -1038,7 +1038,7 @@ export class Extractor {
     const elementwise = isElementwise(op);
     const out = this.addValue({
       key: `${TEMP}${op}@${this.fn.values.length}`, name: `${TEMP}${op}(…)`, dims: outDims.dims, rank: outDims.dims?.length, dtype, dtypeKnown: first?.dtypeKnown ?? false,
-      spaceKey: outDims.dims ? `[${outDims.dims.join(',')}]` : elementwise && first ? first.spaceKey : `${op}#${id}`,
+      spaceKey: outDims.dims ? `[${outDims.dims.join(',')}]` : elementwise && inputs.length ? this.fn.values[inputs.find(i => this.fn.values[i].origin === 'op') ?? inputs[0]].spaceKey : `${op}#${id}`,
       origin: 'op', producer: id, shapeFrom: outDims.dims ? outDims.from ?? (first?.shapeFrom) : undefined,
     });
     const nameNode = (n.expression as TS.PropertyAccessExpression).name ?? n.expression;
@@ -1061,9 +1061,10 @@ export class Extractor {
     if (kind === 'binary' || kind === 'ternary') {
       const ds = inputs.map(i => V[i].dims);
       if (ds.every(d => d)) return { dims: broadcastDims(ds as number[][]) };
-      const p = primaryInput(V, inputs);
-      // unknown operands are assumed to broadcast into the known one (a bias into its layer)
-      return { dims: V[p].dims };
+      // the chain's own operand decides; other operands of unknown shape are assumed to broadcast
+      // into it (a bias into its layer), as the estimate's assumptions say
+      const main = inputs.find(i => V[i].origin === 'op') ?? primaryInput(V, inputs);
+      return { dims: V[main].dims };
     }
     if (op === 'matMul' && t.length >= 2) {
       const rest = args.slice(2);
