@@ -1044,7 +1044,7 @@ export class Extractor {
     const nameNode = (n.expression as TS.PropertyAccessExpression).name ?? n.expression;
     const t: TOp = {
       id, op, style, display, ns, span: this.span(n), nameSpan: this.span(nameNode), stmtSpan: this.stmtSpan, stmtId: this.stmtId, args, inputs, out,
-      block: this.block.id, pos: this.pos++, gradient: this.fn.gradient, ...this.fusedAt(),
+      block: this.block.id, pos: this.pos++, gradient: this.fn.gradient, ...this.fusedAt(ns),
     };
     this.fn.ops.push(t);
     this.opStarts.add(t.span.start);
@@ -1079,11 +1079,15 @@ export class Extractor {
     return {};
   }
 
-  private fusedAt(): { fusedRef?: string; fusedFree: boolean } {
+  private fusedAt(ns?: string): { fusedRef?: string; fusedFree: boolean } {
     const f = this.scope.lookup('fused');
+    if (ns && this.scope.lookup(ns)?.b.kind === 'ns') return { fusedRef: `${ns}.fused`, fusedFree: !f };
     if (f?.b.kind === 'sub' && f.b.path === 'fused') return { fusedRef: 'fused', fusedFree: false };
     for (const [name, b] of this.mod.scope.vars) {
       if (b.kind === 'ns' && this.scope.lookup(name)?.b.kind === 'ns') return { fusedRef: `${name}.fused`, fusedFree: !f };
+    }
+    for (let s: Scope | undefined = this.scope; s; s = s.parent) {
+      for (const [name, b] of s.vars) if (b.kind === 'ns' && this.scope.lookup(name)?.b === b) return { fusedRef: `${name}.fused`, fusedFree: !f };
     }
     return { fusedFree: !f };
   }

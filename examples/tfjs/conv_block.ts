@@ -25,6 +25,6 @@ export function residual(x: Tensor4D, filter: Tensor4D, bias: Tensor1D): Tensor4
 }
 
 // Strided stem: conv2d with stride 2, bias, PReLU with per-channel weights.
-export function stem(image: Tensor4D, filter: Tensor4D, bias: Tensor1D, alpha: Tensor1D): Tensor4D {
-  return tf.prelu(tf.add(tf.conv2d(image, filter, 2, 'valid'), bias), alpha) as Tensor4D;
+export function stem(image: Tensor4D, filter: Tensor4D, bias: Tensor1D, alpha: tf.Tensor): Tensor4D {
+  return tf.prelu(tf.add(tf.conv2d(image, filter, 2, 'valid'), bias) as tf.Tensor, alpha) as Tensor4D;
 }
