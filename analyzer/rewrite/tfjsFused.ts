@@ -26,7 +26,7 @@ export function rewriteLibraryFusion(m: LibraryMatch, program: TsProgram, text: 
     ref = 'fused';
   }
   const callText = fusedCall(m, ref);
-  edits.push({ span: { ...last.span }, newText: callText });
+  edits.push({ span: { ...last.callSpan }, newText: callText });
   const deleted = new Set<number>();
   for (const op of m.ops.slice(0, -1)) {
     if (!op.declOf) continue;

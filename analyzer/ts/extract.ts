@@ -460,7 +460,19 @@ export class Extractor {
 
   // ------------------------------------------------------------------ expressions
 
+  private depth = 0;
+
   private expr(n: TS.Expression, wantTensor = false, typedTensor = false): Ev {
+    if (this.depth > 300) return {}; // pathological nesting: stop rather than overflow the stack
+    this.depth++;
+    try {
+      return this.exprInner(n, wantTensor, typedTensor);
+    } finally {
+      this.depth--;
+    }
+  }
+
+  private exprInner(n: TS.Expression, wantTensor: boolean, typedTensor: boolean): Ev {
     const ts = this.ts;
     switch (n.kind) {
       case ts.SyntaxKind.NumericLiteral: return { num: Number((n as TS.NumericLiteral).text) };
@@ -576,7 +588,8 @@ export class Extractor {
         return { value: b.value };
       }
       case 'maybe-tensor': {
-        if (wantTensor) {
+        // a parameter named like the tf namespace (`tf: any`) is a namespace-like object, not a tensor
+        if (wantTensor && this.mod.scope.vars.get(name)?.kind !== 'ns') {
           const own = this.isOwnScope(found.scope);
           const v = this.paramValue(name, b.rank, b.typeText, own ? 'param' : 'unknown');
           if (own) found.scope.vars.set(name, { kind: 'tensor', value: v, stable: b.stable });
@@ -780,6 +793,7 @@ export class Extractor {
     if (ev.value !== undefined) return ev.value;
     if (!ev.maybe) return undefined;
     const m = ev.maybe;
+    if (this.mod.scope.vars.get(m.name)?.kind === 'ns') return undefined; // `tf: any` shadowing the namespace
     const own = m.scope ? this.isOwnScope(m.scope) : false;
     const v = this.paramValue(m.name, m.rank, '', own ? 'param' : 'unknown');
     if (own && m.scope) {
@@ -1042,12 +1056,13 @@ export class Extractor {
       origin: 'op', producer: id, shapeFrom: outDims.dims ? outDims.from ?? (first?.shapeFrom) : undefined,
     });
     const nameNode = (n.expression as TS.PropertyAccessExpression).name ?? n.expression;
+    const callSpan = this.span(n);
     const t: TOp = {
-      id, op, style, display, ns, span: this.span(n), nameSpan: this.span(nameNode), stmtSpan: this.stmtSpan, stmtId: this.stmtId, args, inputs, out,
+      id, op, style, display, ns, span: style === 'method' ? { start: nameNode.getStart(this.sf), end: n.end } : callSpan, callSpan, nameSpan: this.span(nameNode), stmtSpan: this.stmtSpan, stmtId: this.stmtId, args, inputs, out,
       block: this.block.id, pos: this.pos++, gradient: this.fn.gradient, ...this.fusedAt(ns),
     };
     this.fn.ops.push(t);
-    this.opStarts.add(t.span.start);
+    this.opStarts.add(callSpan.start);
     this.block.items.push({ op: id });
     return { value: out };
   }

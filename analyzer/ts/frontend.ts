@@ -109,7 +109,15 @@ export function analyzeTsProgram(file: string, text: string): TsProgram {
     return program;
   }
   if (!program.usesTf && !/\.\s*(matMul|conv2d|relu|sigmoid)\s*\(/.test(text)) return program;
-  const sf = parse(ts, file, text);
+  let sf: TS.SourceFile;
+  try {
+    sf = parse(ts, file, text);
+  } catch (e) {
+    // the compiler's recursive-descent parser overflows on pathological nesting
+    forgetFile(file);
+    program.problems.push({ message: `not analyzed: the TypeScript parser failed (${(e as Error).message})`, span: { start: 0, end: 0 } });
+    return program;
+  }
   program.annotations = parseAnnotations(text, annotationComments(text));
   for (const e of program.annotations.errors) program.problems.push({ message: e.message, span: { start: e.start, end: e.end } });
 
@@ -269,7 +277,7 @@ export function shiftFunction(fn: TFunction, d: number): void {
   add(fn.baseGradient?.span);
   for (const v of fn.values) add(v.declSpan);
   for (const op of fn.ops) {
-    add(op.span); add(op.nameSpan); add(op.stmtSpan); add(op.declOf?.stmtSpan); add(op.gradient?.span);
+    add(op.span); add(op.callSpan); add(op.nameSpan); add(op.stmtSpan); add(op.declOf?.stmtSpan); add(op.gradient?.span);
     for (const a of op.args) add(a.span);
   }
   for (const e of fn.events) add(e.span);

@@ -138,8 +138,8 @@ function checkLegality(m: LibraryMatch): void {
   for (const op of m.ops.slice(0, -1)) {
     const v = V[op.out];
     if (v.name.startsWith('\u0000')) {
-      if (op.span.start < last.span.start || op.span.end > last.span.end) {
-        if (!m.ops.some(o => o !== op && o.declOf && o.declOf.stmtSpan.start <= op.span.start && op.span.end <= o.declOf.stmtSpan.end)) m.blockers.push(`\`${short(op.display)}\` sits in another statement that cannot be removed`);
+      if (op.callSpan.start < last.callSpan.start || op.callSpan.end > last.callSpan.end) {
+        if (!m.ops.some(o => o !== op && o.declOf && o.declOf.stmtSpan.start <= op.callSpan.start && op.callSpan.end <= o.declOf.stmtSpan.end)) m.blockers.push(`\`${short(op.display)}\` sits in another statement that cannot be removed`);
       }
     } else if (!op.declOf || !op.declOf.single) {
       m.blockers.push(`\`${valueName(v)}\` is assigned in a statement that does more than declare it (or is reassigned)`);

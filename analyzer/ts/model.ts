@@ -54,7 +54,10 @@ export interface TOp {
   display: string;
   /** The namespace alias used (`tf`) for functional calls through a namespace. */
   ns?: string;
+  /** Where diagnostics point: the call, or from the method name to the end for chained calls. */
   span: Span;
+  /** The whole call expression (for a chained call, including its receiver chain). */
+  callSpan: Span;
   nameSpan: Span;
   /** The statement that contains the call. */
   stmtSpan: Span;
