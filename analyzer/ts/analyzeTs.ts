@@ -4,7 +4,10 @@
 
 import type { AnalysisOptions, AnalysisResult } from '../analyze';
 import type { LaunchNode } from '../core/ir';
-import type { Finding } from '../core/finding';
+import type { Finding, LaunchRef, Refusal } from '../core/finding';
+import type { LineIndex, Span } from '../core/text';
+import type { GpuProfile } from '../cost/profiles';
+import type { SizeOptions } from '../cost/traffic';
 import { planVertical } from '../planner/vertical';
 import { libraryFinding } from '../rules/FL101-tfjs-fused-op';
 import { elementwiseFinding } from '../rules/FL102-tfjs-elementwise-chain';
@@ -24,6 +27,23 @@ export interface TsAnalysis {
   launches: LaunchNode[];
 }
 
+interface FnResult {
+  common: string;
+  key: string;
+  /** fn.span.start when computed: offsets move with the function after edits above it. */
+  start: number;
+  findings: Finding[];
+  refusals: Refusal[];
+  launches: LaunchNode[];
+}
+
+/**
+ * Results per extracted function. A function whose declaration survived an edit unchanged (same
+ * TFunction object from the frontend's cache) is not analyzed again: its findings are copied with
+ * their offsets moved and their line/column ranges recomputed.
+ */
+const fnResults = new WeakMap<TFunction, FnResult>();
+
 export function analyzeTypeScript(result: AnalysisResult, text: string, options: AnalysisOptions): void {
   const program = analyzeTsProgram(result.file, text);
   const lines = result.lines;
@@ -35,44 +55,28 @@ export function analyzeTypeScript(result: AnalysisResult, text: string, options:
   let nextId = 0;
   const idGen = () => nextId++;
   const findings: Finding[] = [];
+  const common = [profile.id, profile.launchOverheadUs.value, options.defaultElements, options.severity ?? '', program.backend, program.imports.map(i => `${i.module}:${i.named?.names.join(',') ?? ''}`).join(';'), facts.join(';')].join('|');
   for (const fn of program.fns) {
     if (!fn.ops.length) continue;
-    const launches = new Map<number, LaunchNode>();
-    const launch = (id: number) => {
-      let l = launches.get(id);
-      if (!l) { l = launchOf(fn, fn.ops[id], idGen()); launches.set(id, l); }
-      return l;
-    };
-    const { matches, refusals } = matchLibraryFusions(fn);
-    const claimed = new Set<number>();
-    for (const m of matches) {
-      for (const op of m.ops) claimed.add(op.id);
-      findings.push(libraryFinding(program, text, m, m.ops.map(o => launch(o.id)), profile, facts, opts, lines));
+    const key = fn.gradient ? fn.gradient.kind + fn.gradient.via : '';
+    const cached = fnResults.get(fn);
+    let r: FnResult;
+    if (cached && cached.key === key && cached.common === common) {
+      r = moved(cached, fn.span.start - cached.start, lines, idGen, result.file);
+    } else {
+      r = analyzeFunction(program, text, fn, result.file, lines, profile, facts, opts, idGen, key, common);
+      for (const f of r.findings) if (options.severity) f.severity = options.severity;
+      const inside = r.findings.every(f => !f.fix || f.fix.edits.every(e => e.span.start >= fn.span.start && e.span.end <= fn.span.end));
+      if (inside) fnResults.set(fn, r);
+      else fnResults.delete(fn);
     }
-    for (const r of refusals) {
-      const meta = ruleMeta('FL101')!;
-      result.refusals.push({ rule: meta.id, ruleName: meta.name, file: result.file, reason: r.reason, launches: r.ops.map(o => launchRef(lines, launch(o.id))) });
-    }
-    const seqs = sequencesOf(fn, result.file, claimed, idGen, launches);
-    const plan = planVertical(seqs);
-    for (const g of plan.groups) {
-      if (!g.members.every(m => m.traits.elementwise)) continue;
-      findings.push(elementwiseFinding(program, g, profile, facts, opts, lines));
-    }
-    for (const r of plan.refusals) {
-      if (!r.candidate.traits.elementwise || !r.group.every(m => m.traits.elementwise)) continue;
-      result.refusals.push({
-        rule: r.rule.id, ruleName: r.rule.name, file: result.file, reason: r.reason, launches: [...r.group, r.candidate].map(l => launchRef(lines, l)),
-        blocker: r.blocker ? { span: r.blocker.span, range: toRange(lines, r.blocker.span), text: r.blocker.text } : undefined,
-      });
-    }
-    findings.push(...batchLoops(program, fn, claimed, launch, profile, facts, opts, lines));
-    for (const op of fn.ops) all.push(launch(op.id));
+    findings.push(...r.findings);
+    result.refusals.push(...r.refusals);
+    all.push(...r.launches);
   }
   result.ts = { program, launches: all };
   const ann = program.annotations;
   for (const f of findings) {
-    if (options.severity) f.severity = options.severity;
     if (f.estimate.bytesBefore - f.estimate.bytesAfter < options.minSavingBytes && f.rule !== 'FL103') continue;
     if (ann.ignoreFile || ann.ignoredLines.has(f.range.start.line)) continue;
     result.findings.push(f);
@@ -80,7 +84,58 @@ export function analyzeTypeScript(result: AnalysisResult, text: string, options:
   result.findings.sort((a, b) => a.span.start - b.span.start);
 }
 
-function batchLoops(program: TsProgram, fn: TFunction, claimed: Set<number>, launch: (id: number) => LaunchNode, ...rest: [Parameters<typeof batchLoopFinding>[4], string[], Parameters<typeof batchLoopFinding>[6], Parameters<typeof batchLoopFinding>[7]]): Finding[] {
+function analyzeFunction(program: TsProgram, text: string, fn: TFunction, file: string, lines: LineIndex, profile: GpuProfile, facts: string[], opts: SizeOptions, idGen: () => number, key: string, common: string): FnResult {
+  const launches = new Map<number, LaunchNode>();
+  const launch = (id: number) => {
+    let l = launches.get(id);
+    if (!l) { l = launchOf(fn, fn.ops[id], idGen()); launches.set(id, l); }
+    return l;
+  };
+  const findings: Finding[] = [];
+  const refusals: Refusal[] = [];
+  const { matches, refusals: libRefusals } = matchLibraryFusions(fn);
+  const claimed = new Set<number>();
+  for (const m of matches) {
+    for (const op of m.ops) claimed.add(op.id);
+    findings.push(libraryFinding(program, text, m, m.ops.map(o => launch(o.id)), profile, facts, opts, lines));
+  }
+  const meta = ruleMeta('FL101')!;
+  for (const r of libRefusals) refusals.push({ rule: meta.id, ruleName: meta.name, file, reason: r.reason, launches: r.ops.map(o => launchRef(lines, launch(o.id))) });
+  const plan = planVertical(sequencesOf(fn, file, claimed, idGen, launches));
+  for (const g of plan.groups) {
+    if (g.members.every(m => m.traits.elementwise)) findings.push(elementwiseFinding(program, g, profile, facts, opts, lines));
+  }
+  for (const r of plan.refusals) {
+    if (!r.candidate.traits.elementwise || !r.group.every(m => m.traits.elementwise)) continue;
+    refusals.push({
+      rule: r.rule.id, ruleName: r.rule.name, file, reason: r.reason, launches: [...r.group, r.candidate].map(l => launchRef(lines, l)),
+      blocker: r.blocker ? { span: r.blocker.span, range: toRange(lines, r.blocker.span), text: r.blocker.text } : undefined,
+    });
+  }
+  findings.push(...batchLoops(program, fn, claimed, launch, profile, facts, opts, lines));
+  return { common, key, start: fn.span.start, findings, refusals, launches: fn.ops.map(op => launch(op.id)) };
+}
+
+/** A copy of cached results with offsets moved by `d` and ranges recomputed. */
+function moved(c: FnResult, d: number, lines: LineIndex, idGen: () => number, file: string): FnResult {
+  const sp = (s: Span): Span => ({ start: s.start + d, end: s.end + d });
+  const ref = (l: LaunchRef): LaunchRef => { const span = sp(l.span); return { ...l, span, range: toRange(lines, span) }; };
+  const findings = c.findings.map(f => {
+    const span = sp(f.span);
+    return {
+      ...f, file, span, range: toRange(lines, span), launches: f.launches.map(ref),
+      fix: f.fix ? { ...f.fix, edits: f.fix.edits.map(e => { const s2 = sp(e.span); return { ...e, file, span: s2, range: toRange(lines, s2) }; }) } : undefined,
+    };
+  });
+  const refusals = c.refusals.map(r => ({
+    ...r, file, launches: r.launches.map(ref),
+    blocker: r.blocker ? { ...r.blocker, span: sp(r.blocker.span), range: toRange(lines, sp(r.blocker.span)) } : undefined,
+  }));
+  const launches = c.launches.map(l => ({ ...l, id: idGen(), span: sp(l.span), calleeSpan: sp(l.calleeSpan), stmtSpan: sp(l.stmtSpan) }));
+  return { common: c.common, key: c.key, start: c.start, findings, refusals, launches };
+}
+
+function batchLoops(program: TsProgram, fn: TFunction, claimed: Set<number>, launch: (id: number) => LaunchNode, profile: GpuProfile, facts: string[], opts: SizeOptions, lines: LineIndex): Finding[] {
   const byLoop = new Map<number, TFunction['loopOps']>();
   for (const l of fn.loopOps) {
     if (claimed.has(l.op) || !isElementwise(fn.ops[l.op].op)) continue;
@@ -90,7 +145,7 @@ function batchLoops(program: TsProgram, fn: TFunction, claimed: Set<number>, lau
   }
   const out: Finding[] = [];
   for (const loop of byLoop.values()) {
-    const f = batchLoopFinding(program, fn, loop, loop.map(l => launch(l.op)), ...rest);
+    const f = batchLoopFinding(program, fn, loop, loop.map(l => launch(l.op)), profile, facts, opts, lines);
     if (f) out.push(f);
   }
   return out;

@@ -1,0 +1,84 @@
+// Latency of the TypeScript (TF.js) frontend on a generated 5,000-line file:
+//   cold     a fresh process: load the bundle, require `typescript`, parse and analyze once
+//   warm     full analysis of the file with the JIT warm (cache forgotten: fresh parse + extraction)
+//   edit     re-analysis after a one-line edit (ts.updateSourceFile + per-declaration cache)
+//   parse    ts.createSourceFile alone, for reference
+// Usage: node bench/ts-analyze.mjs [lines=5000] [runs=30]. Budgets (issue 5): warm <= 30 ms, edit <= 5 ms.
+import * as esbuild from 'esbuild';
+import { execFileSync } from 'node:child_process';
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import os from 'node:os';
+import { generateTfjsFile } from './ts-gen.mjs';
+
+const lines = Number(process.argv[2] ?? 5000);
+const runs = Number(process.argv[3] ?? 30);
+const require = createRequire(import.meta.url);
+mkdirSync('out/bench', { recursive: true });
+await esbuild.build({
+  stdin: {
+    contents: `export { analyze, newHost, DEFAULT_OPTIONS } from './analyzer/analyze';\nexport { forgetFile, frontendStats } from './analyzer/ts/frontend';\nexport { hoverAt } from './analyzer/report/hover';`,
+    resolveDir: process.cwd(), loader: 'ts',
+  },
+  bundle: true, platform: 'node', format: 'cjs', outfile: 'out/bench/ts-analyze.cjs', external: ['typescript'], logLevel: 'warning',
+});
+const text = generateTfjsFile(lines);
+writeFileSync('out/bench/generated.ts', text);
+const file = '/bench/generated.ts';
+
+// cold: fresh processes
+const coldScript = `const t0 = performance.now(); const a = require(${JSON.stringify(process.cwd() + '/out/bench/ts-analyze.cjs')});
+const text = require('fs').readFileSync(${JSON.stringify(process.cwd() + '/out/bench/generated.ts')}, 'utf8');
+const r = a.analyze(${JSON.stringify(file)}, text, a.newHost(), a.DEFAULT_OPTIONS); console.log(performance.now() - t0, r.findings.length);`;
+const cold = [];
+let findings = 0;
+for (let i = 0; i < 5; i++) {
+  const [ms, n] = execFileSync(process.execPath, ['-e', coldScript], { encoding: 'utf8' }).trim().split(' ').map(Number);
+  cold.push(ms);
+  findings = n;
+}
+
+const a = require('../out/bench/ts-analyze.cjs');
+const ts = require('typescript');
+const host = a.newHost();
+const run = t => a.analyze(file, t, host, a.DEFAULT_OPTIONS);
+const median = xs => { const s = [...xs].sort((x, y) => x - y); return s[Math.floor(s.length / 2)]; };
+const p90 = xs => { const s = [...xs].sort((x, y) => x - y); return s[Math.floor(s.length * 0.9)]; };
+const time = f => { const t = performance.now(); f(); return performance.now() - t; };
+
+for (let i = 0; i < 5; i++) { a.forgetFile(file); run(text); }
+const warm = [];
+for (let i = 0; i < runs; i++) { a.forgetFile(file); warm.push(time(() => run(text))); }
+
+// one-line edits in the middle of the file, alternating two variants so each run is an edit
+const at = text.indexOf('return tf.relu(z) as Tensor2D;', text.length / 2);
+const variant = text.slice(0, at) + 'return tf.elu(z) as Tensor2D; ' + text.slice(at + 'return tf.relu(z) as Tensor2D;'.length);
+a.forgetFile(file);
+run(text);
+const edit = [];
+let stats;
+for (let i = 0; i < runs; i++) {
+  edit.push(time(() => run(i % 2 ? text : variant)));
+  stats = { ...a.frontendStats };
+}
+const parse = [];
+for (let i = 0; i < runs; i++) parse.push(time(() => ts.createSourceFile('x.ts', text, ts.ScriptTarget.Latest, false, ts.ScriptKind.TS)));
+// hover on the first matMul of the middle function
+const r = run(text);
+const hoverAt = text.indexOf('tf.matMul', text.length / 2) + 4;
+const hover = [];
+for (let i = 0; i < runs; i++) hover.push(time(() => a.hoverAt(r, hoverAt, a.DEFAULT_OPTIONS.defaultElements)));
+
+const f = x => x.toFixed(2);
+const rows = [
+  ['cold (new process: load, require typescript, parse, analyze)', median(cold), Math.max(...cold)],
+  ['warm full analysis', median(warm), p90(warm)],
+  ['one-line edit (incremental)', median(edit), p90(edit)],
+  ['ts.createSourceFile alone', median(parse), p90(parse)],
+  ['hover on an op', median(hover), p90(hover)],
+];
+console.log(`TF.js frontend, ${lines} lines (${(text.length / 1024).toFixed(0)} KB), ${findings} findings; ${runs} runs; Node ${process.version}, ${os.cpus().length} cores, load average ${os.loadavg().map(x => x.toFixed(2)).join(' ')}`);
+console.log(`last edit: parse ${stats.parse}, ${stats.declsReused} declarations reused, ${stats.declsExtracted} re-extracted`);
+console.log('| measurement | median ms | p90 (cold: max) ms |');
+console.log('|---|---|---|');
+for (const [name, m, p] of rows) console.log(`| ${name} | ${f(m)} | ${f(p)} |`);
