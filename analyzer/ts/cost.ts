@@ -8,6 +8,7 @@ import { findProfile, DEFAULT_BROWSER_GPU, type GpuProfile } from '../cost/profi
 import { fusedTraffic, launchTraffic, workingSet, type SizeOptions } from '../cost/traffic';
 import type { TfBackend } from './frontend';
 import type { TsLaunchData } from './toIr';
+import { dtypeBytes } from './ops';
 
 export interface TsProfile {
   profile: GpuProfile;
@@ -33,7 +34,7 @@ export function tsProfile(gpu: string, backend: TfBackend, backendFrom: string):
   }
   const b = backend === 'webgpu' ? 'webgpu' : 'webgl';
   const d = base.dispatchUs![b];
-  facts.push(`TF.js ${b} backend (${backendFrom}${backend === 'cpu' || backend === 'wasm' ? `; the file selects ${backend}, estimated as WebGL` : ''}): one GPU program per op, ${d.value} µs each (${d.measured ? 'measured' : 'assumed'}: ${d.source})`);
+  facts.push(`TF.js ${b === 'webgpu' ? 'WebGPU' : 'WebGL'} backend (${backendFrom}${backend === 'cpu' || backend === 'wasm' ? `; the file selects ${backend}, estimated as WebGL` : ''}): one GPU program per op, ${d.value} µs each (${d.measured ? 'measured' : 'assumed'}: ${d.source})`);
   return { profile: { ...base, launchOverheadUs: d }, facts };
 }
 
@@ -52,10 +53,16 @@ export function sizeFacts(members: LaunchNode[], opts: SizeOptions): { facts: st
     const name = unknown ? unknown.buffer.name : 'x';
     facts.push(`shapes unknown in the code: assumed ${fmtCount(n)} elements per op (setting fusionLens.defaultProblemSize, or annotate \`// fusion-lens: ${/^[A-Za-z_$][\w$]*$/.test(name) ? name : 'x'}=[…] float32\`)`);
   }
-  const types = new Set(members.flatMap(m => m.uses.map(u => `\`${u.elemType}\` = ${u.elemBytes ?? 4} B`)));
-  facts.push(`element types: ${[...types].join(', ')}`);
-  const hidden = members.flatMap(m => m.uses).filter(u => u.elements?.value === 0);
-  if (hidden.length) facts.push(`inputs of unknown shape (${[...new Set(hidden.map(u => `\`${u.buffer.name}\``))].join(', ')}) are not counted: they are read the same before and after`);
+  const types = new Set<string>();
+  const hidden = new Set<string>();
+  for (const m of members) {
+    for (const u of m.uses) {
+      types.add(u.elemType);
+      if (u.elements?.value === 0) hidden.add(`\`${u.buffer.name}\``);
+    }
+  }
+  facts.push(`element types: ${[...types].map(t => `\`${t}\` = ${dtypeBytes(t) ?? 4} B`).join(', ')}`);
+  if (hidden.size) facts.push(`inputs of unknown shape (${[...hidden].join(', ')}) are not counted: they are read the same before and after`);
   return { facts, known, n };
 }
 

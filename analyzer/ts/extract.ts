@@ -1099,11 +1099,12 @@ export class Extractor {
     const f = this.scope.lookup('fused');
     if (ns && this.scope.lookup(ns)?.b.kind === 'ns') return { fusedRef: `${ns}.fused`, fusedFree: !f };
     if (f?.b.kind === 'sub' && f.b.path === 'fused') return { fusedRef: 'fused', fusedFree: false };
-    for (const [name, b] of this.mod.scope.vars) {
-      if (b.kind === 'ns' && this.scope.lookup(name)?.b.kind === 'ns') return { fusedRef: `${name}.fused`, fusedFree: !f };
-    }
-    for (let s: Scope | undefined = this.scope; s; s = s.parent) {
+    // a namespace re-bound inside a function (`const T = tf`), then the module's own aliases
+    for (let s: Scope | undefined = this.scope; s && s !== this.mod.scope; s = s.parent) {
       for (const [name, b] of s.vars) if (b.kind === 'ns' && this.scope.lookup(name)?.b === b) return { fusedRef: `${name}.fused`, fusedFree: !f };
+    }
+    for (const name of moduleNamespaces(this.mod)) {
+      if (this.scope.lookup(name)?.b.kind === 'ns') return { fusedRef: `${name}.fused`, fusedFree: !f };
     }
     return { fusedFree: !f };
   }
@@ -1184,6 +1185,21 @@ export class Extractor {
       this.fns.length = saved.fns;
     }
   }
+}
+
+const nsNames = new WeakMap<ModuleContext, string[]>();
+/** Forget the cached namespace names (the module walk may bind more, e.g. `const T = tf`). */
+export function resetModuleNamespaces(mod: ModuleContext): void {
+  nsNames.delete(mod);
+}
+/** Names bound to the tf namespace at module level (computed once per module context). */
+function moduleNamespaces(mod: ModuleContext): string[] {
+  let names = nsNames.get(mod);
+  if (!names) {
+    names = [...mod.scope.vars].filter(([, b]) => b.kind === 'ns').map(([n]) => n);
+    nsNames.set(mod, names);
+  }
+  return names;
 }
 
 /** Module-level tensor values (for functions that read module-level tensors). */

@@ -6,7 +6,7 @@
 import type * as TS from 'typescript';
 import type { Span } from '../core/text';
 import { parseAnnotations, type Annotations } from '../core/annotations';
-import { Extractor, Scope, isFunctionLike, moduleValues, type Binding, type ModuleContext } from './extract';
+import { Extractor, Scope, isFunctionLike, moduleValues, resetModuleNamespaces, type Binding, type ModuleContext } from './extract';
 import type { TFunction, TValue } from './model';
 import { OP_NAMESPACES, TF_MODULE } from './ops';
 import { typescript, typescriptLoadError, type TypeScriptApi } from './tsModule';
@@ -131,6 +131,7 @@ export function analyzeTsProgram(file: string, text: string): TsProgram {
   const moduleEx = new Extractor(ts, sf, mod, 0);
   moduleEx.runFunction(sf, '<module>', scope, { body: sf.statements, scope, skip: cacheable });
   const moduleFn = moduleEx.fns[0];
+  resetModuleNamespaces(mod);
   moduleValues.set(mod, moduleFn.values);
   const fns: TFunction[] = [...moduleEx.fns];
   const gradientNames = new Set(moduleEx.gradientNames);
