@@ -166,7 +166,9 @@ export class Extractor {
     const typeText = p.type ? this.text(p.type) : '';
     const rank = tensorRank(typeText);
     const stable = !this.assigned.has(name);
-    if (rank !== undefined || /\bTensor\b|\bVariable\b|Tensor\d?D\b/.test(typeText)) {
+    if (/\[\]|Array</.test(typeText)) {
+      this.scope.vars.set(name, { kind: 'other' });
+    } else if (rank !== undefined || /\bTensor\b|\bVariable\b|Tensor\d?D\b/.test(typeText)) {
       this.scope.vars.set(name, { kind: 'tensor', value: this.paramValue(name, rank, typeText), stable });
     } else if (typeText && !/any|unknown/.test(typeText)) {
       this.scope.vars.set(name, { kind: 'other' });
@@ -252,7 +254,7 @@ export class Extractor {
               } else for (const n of bindingNames(ts, d.name)) this.scope.vars.set(n, { kind: 'maybe-tensor', stable: true });
             }
           }
-          this.blockOf(s.statement);
+          this.blockOf(s.statement, true);
         }, ev.array?.length);
       } else if (ts.isForStatement(s)) {
         this.loop(s, () => {
@@ -262,10 +264,10 @@ export class Extractor {
           }
           if (s.condition) this.expr(s.condition);
           if (s.incrementor) this.expr(s.incrementor);
-          this.blockOf(s.statement);
+          this.blockOf(s.statement, true);
         }, this.tripCount(s));
       } else if (ts.isWhileStatement(s) || ts.isDoStatement(s)) {
-        this.loop(s, () => { this.expr(s.expression); this.blockOf(s.statement); });
+        this.loop(s, () => { this.expr(s.expression); this.blockOf(s.statement, true); });
       } else if (ts.isBlock(s)) {
         this.nested(s, () => this.blockOf(s));
       } else if (ts.isTryStatement(s)) {
@@ -295,12 +297,13 @@ export class Extractor {
     }
   }
 
-  private blockOf(s: TS.Statement): void {
+  /** A nested statement in a scope of its own; a new block unless it is a loop's body (`same`). */
+  private blockOf(s: TS.Statement, same = false): void {
     const ts = this.ts;
     const outerScope = this.scope;
     const outerBlock = this.block;
     this.scope = new Scope(outerScope);
-    this.block = this.newBlock(outerBlock.loop && this.block === outerBlock ? undefined : undefined);
+    if (!same) this.block = this.newBlock();
     if (ts.isBlock(s)) this.statements(s.statements);
     else this.statements([s]);
     this.scope = outerScope;
@@ -419,6 +422,7 @@ export class Extractor {
     else if (ev.array && stable) b = { kind: 'array', values: ev.array };
     else if (ev.func) b = { kind: 'func', name };
     else if (ev.maybe) b = { kind: 'maybe-tensor', rank: ev.maybe.rank, stable };
+    else if (d?.initializer && this.ts.isElementAccessExpression(d.initializer)) b = { kind: 'maybe-tensor', stable };
     else b = { kind: 'other' };
     if (d?.type && b.kind === 'other') {
       const rank = tensorRank(this.text(d.type));
@@ -590,7 +594,7 @@ export class Extractor {
       }
       case 'maybe-tensor': {
         // a parameter named like the tf namespace (`tf: any`) is a namespace-like object, not a tensor
-        if (wantTensor && this.mod.scope.vars.get(name)?.kind !== 'ns') {
+        if ((wantTensor || this.mod.annotations.shapes.has(name)) && this.mod.scope.vars.get(name)?.kind !== 'ns') {
           const own = this.isOwnScope(found.scope);
           const v = this.paramValue(name, b.rank, b.typeText, own ? 'param' : 'unknown');
           if (own) found.scope.vars.set(name, { kind: 'tensor', value: v, stable: b.stable });

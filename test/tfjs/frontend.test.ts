@@ -180,3 +180,46 @@ test('rules: each FL1xx finding names a registered rule', () => {
   const r = analyzeTs(TF + `export const f = (x: tf.Tensor2D, w: tf.Tensor2D) => tf.relu(tf.matMul(x, w)).exp().sqrt();`);
   assert.deepEqual(rules(r.findings), ['FL101', 'FL102']);
 });
+
+test('horizontal: for-of and counted loops over small tensors are FL103 findings without a fix', () => {
+  const src = TF + `export function a() {
+  const xs = [tf.ones([8, 8]), tf.zeros([8, 8]), tf.ones([8, 8])];
+  const out: tf.Tensor[] = [];
+  for (const x of xs) out.push(tf.relu(x));
+  return out;
+}
+export function b(xs: tf.Tensor[]) {
+  const ys: tf.Tensor[] = [];
+  // fusion-lens: t=[16,16]
+  for (let i = 0; i < 32; i++) { const t = xs[i]; ys.push(t.exp()); }
+  return ys;
+}`;
+  const r = analyzeTs(src);
+  const loops = r.findings.filter(f => f.rule === 'FL103');
+  assert.equal(loops.length, 2, JSON.stringify(r.findings.map(f => f.message)));
+  assert.equal(loops[0].estimate.launchesBefore, 3);
+  assert.equal(loops[0].estimate.launchesAfter, 2);
+  assert.match(loops[0].fixUnavailable ?? '', /only `xs\.map/);
+  assert.equal(loops[1].estimate.launchesBefore, 32);
+  assert.ok(loops[1].estimate.speedup > 5);
+});
+
+test('big tensors in a loop are memory-bound: no FL103 finding', () => {
+  const src = TF + `export function a() {
+  const xs = [tf.ones([2048, 2048]), tf.ones([2048, 2048])];
+  return xs.map(x => tf.relu(x));
+}`;
+  assert.deepEqual(analyzeTs(src).findings.filter(f => f.rule === 'FL103'), []);
+});
+
+test('hover on a chained op name shows its traffic and the finding', async () => {
+  const { hoverAt } = await import('../../analyzer/report/hover');
+  const src = TF + `// fusion-lens: x=[64,128]\nexport const f = (x: tf.Tensor2D, w: tf.Tensor2D, b: tf.Tensor) => x.matMul(w).add(b).relu();`;
+  const r = analyzeTs(src);
+  const h = hoverAt(r, src.indexOf('add('), 1 << 20);
+  assert.ok(h);
+  assert.match(h.markdown, /\*\*`\.add`\*\*/);
+  assert.match(h.markdown, /FL101 tfjs-fused-op/);
+  assert.match(h.markdown, /No automatic fix: the shape of the bias/);
+  assert.equal(hoverAt(r, src.indexOf('export'), 1 << 20), undefined);
+});
