@@ -7,7 +7,7 @@
 // (apt: libegl-dev libegl-mesa0 libgl1-mesa-dri) or the packages are missing.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { fixAll, loadModule } from './helpers';
+import { analyzeTs, fixAll, loadModule } from './helpers';
 import { CASES, type Input } from './cases';
 
 type Tf = typeof import('@tensorflow/tfjs');
@@ -78,4 +78,29 @@ test('rewrites keep results on the WebGPU backend (Dawn on Mesa OpenGL)', async 
     }
   }
   t.diagnostic(`${CASES.length} rewrites on ${tf.getBackend()}: max abs difference ${worst}`);
+});
+
+test('the GPU programs TF.js runs drop by what the estimate says (tf.profile on WebGPU)', async t => {
+  const tf = await webgpuTf();
+  if (typeof tf === 'string') {
+    t.skip(`WebGPU backend unavailable: ${tf}`);
+    return;
+  }
+  // Reshape is a view (no program), `…__op` entries are the customGrad wrappers of tf.fused; everything else the engine dispatches is one GPU program
+  const programs = async (m: Record<string, unknown>, ins: unknown[]) => {
+    const p = await tf.profile(() => (m.run as (...x: unknown[]) => unknown)(...ins) as never);
+    return p.kernels.map(k => k.name).filter(n => n !== 'Reshape' && !n.endsWith('__op'));
+  };
+  const lines: string[] = [];
+  for (const c of CASES.filter(x => !/FL103/.test(x.name))) {
+    const finding = analyzeTs(c.src, c.file).findings.find(f => f.fix)!;
+    const { text } = fixAll(c.src, c.file);
+    const ins = inputs(tf, c.inputs, 500);
+    const before = await programs(loadModule(c.src, tf, c.file?.endsWith('.js') ? 'model.js' : 'model.ts'), ins);
+    const after = await programs(loadModule(text, tf, c.file?.endsWith('.js') ? 'model.js' : 'model.ts'), ins);
+    lines.push(`${c.name}: [${before.join(', ')}] → [${after.join(', ')}]`);
+    assert.equal(before.length - after.length, finding.estimate.launchesBefore - finding.estimate.launchesAfter, `${c.name}: ${before} → ${after}`);
+    assert.equal(after.length, 1, `${c.name}: ${after}`);
+  }
+  t.diagnostic(lines.join('\n'));
 });
