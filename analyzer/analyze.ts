@@ -1,7 +1,7 @@
 // The analyzer's public entry point: one file's text in, plain-data findings out.
 // No editor or I/O code: files beyond the one analyzed come in through AnalyzerHost.
 
-import type { Finding, ParseProblem, Refusal, Severity } from './core/finding';
+import type { Finding, Fix, ParseProblem, Refusal, Severity } from './core/finding';
 import { LineIndex } from './core/text';
 import { dirname, joinPath } from './core/paths';
 import { analyzeCuda, type CudaProgram } from './cuda/frontend';
@@ -9,7 +9,13 @@ import type { KernelSummary } from './cuda/kernelSummary';
 import { KernelIndex } from './index/kernelIndex';
 import { DEFAULT_GPU, findProfile, type GpuProfile } from './cost/profiles';
 import { planVertical } from './planner/vertical';
-import { verticalFinding } from './rules/FL001-vertical';
+import { verticalFinding, verticalFix } from './rules/FL001-vertical';
+import { batchedLoopFinding, batchedLoopFix } from './rules/FL020-batched-loop';
+import { planBatchLoops } from './planner/batchLoop';
+import { planGraphLoops } from './planner/graphLoop';
+import { planIndependentLaunches } from './planner/independentLaunches';
+import { independentFinding, independentFix } from './rules/FL021-independent-launches';
+import { graphLoopFinding, graphLoopFix } from './rules/FL022-cuda-graph';
 import { launchRef, toRange } from './rules/findingUtil';
 import { analyzeTypeScript, type TsAnalysis } from './ts/analyzeTs';
 
@@ -26,13 +32,20 @@ export interface AnalysisOptions {
   gpu: string;
   /** Elements assumed per launch when the code does not say. */
   defaultElements: number;
+  /** Items assumed for a batch loop whose bound the code does not say. */
+  defaultBatch?: number;
   /** Findings that save fewer device-memory bytes than this are not reported. */
   minSavingBytes: number;
   /** Severity of findings (rule defaults when absent). */
   severity?: Severity;
+  /**
+   * Compute each finding's fix edits now (CLI, tests). The server leaves this off and asks
+   * resolveFix() for the one fix the user wants, keeping keystroke analysis fast.
+   */
+  withFixes?: boolean;
 }
 
-export const DEFAULT_OPTIONS: AnalysisOptions = { gpu: DEFAULT_GPU, defaultElements: 1 << 24, minSavingBytes: 0 };
+export const DEFAULT_OPTIONS: AnalysisOptions = { gpu: DEFAULT_GPU, defaultElements: 1 << 24, minSavingBytes: 0, withFixes: true };
 
 export interface AnalysisResult {
   file: string;
@@ -45,6 +58,8 @@ export interface AnalysisResult {
   /** Frontend output, for hover and the report (not serialized). */
   cuda?: CudaProgram;
   ts?: TsAnalysis;
+  /** The fix of a finding of this result, computed on demand (not serialized). */
+  resolveFix(f: Finding): Fix | undefined;
 }
 
 export function languageOf(file: string): Language | undefined {
@@ -58,8 +73,17 @@ export function analyze(file: string, text: string, host: AnalyzerHost, options:
   const profile = findProfile(options.gpu) ?? findProfile(DEFAULT_GPU)!;
   const lines = new LineIndex(text);
   const language = languageOf(file) ?? 'cuda';
-  const result: AnalysisResult = { file, language, findings: [], refusals: [], problems: [], profile, lines };
+  const fixers = new Map<Finding, () => Fix | undefined>();
+  const result: AnalysisResult = {
+    file, language, findings: [], refusals: [], problems: [], profile, lines,
+    resolveFix: f => {
+      if (f.fix || !f.fixable) return f.fix;
+      f.fix = fixers.get(f)?.();
+      return f.fix;
+    },
+  };
   if (language === 'typescript') {
+    // TF.js fixes are a few lines of text: always computed (Finding.fix), so resolveFix returns them
     analyzeTypeScript(result, text, options);
     return result;
   }
@@ -77,13 +101,53 @@ export function analyze(file: string, text: string, host: AnalyzerHost, options:
 
   const plan = planVertical(program.sequences);
   const sizeOpts = { defaultElements: options.defaultElements };
+  const withFixes = options.withFixes ?? true;
   for (const g of plan.groups) {
-    const f = verticalFinding(program, g, profile, sizeOpts, lines);
+    const f = verticalFinding(program, g, profile, sizeOpts, lines, withFixes);
+    fixers.set(f, () => verticalFix(program, g, lines));
     if (options.severity) f.severity = options.severity;
     const saved = f.estimate.bytesBefore - f.estimate.bytesAfter;
     if (saved < options.minSavingBytes) continue;
     result.findings.push(f);
   }
+  // horizontal: batch loops (FL020). A fixable batch replaces the vertical finding of its loop body.
+  const batches = planBatchLoops(program.sequences, program.constLookup);
+  for (const bl of batches.loops) {
+    const f = batchedLoopFinding(program, bl, profile, { ...sizeOpts, defaultBatch: options.defaultBatch ?? 16 }, lines, withFixes);
+    fixers.set(f, () => batchedLoopFix(program, bl, lines));
+    if (options.severity) f.severity = options.severity;
+    if (f.fixable) {
+      const inLoop = new Set(bl.launches.map(l => l.span.start));
+      result.findings = result.findings.filter(x => x.rule !== 'FL001' || !x.launches.every(l => inLoop.has(l.span.start)));
+    }
+    result.findings.push(f);
+  }
+  for (const r of batches.refusals) {
+    result.refusals.push({
+      rule: 'FL020', ruleName: 'batched-loop', file, reason: r.reason,
+      launches: r.launches.map(l => launchRef(lines, l)),
+      blocker: r.blocker ? { span: r.blocker.span, range: toRange(lines, r.blocker.span), text: r.blocker.text } : undefined,
+    });
+  }
+  // CUDA Graphs (FL022) for launch-bound loops nothing else fuses
+  const covered = new Set(result.findings.flatMap(f => f.launches.map(l => l.span.start)));
+  for (const gl of planGraphLoops(program.sequences, covered)) {
+    const f = graphLoopFinding(program, gl, profile, { ...sizeOpts, defaultBatch: options.defaultBatch ?? 16 }, lines, withFixes);
+    if (!f) continue;
+    fixers.set(f, () => graphLoopFix(program, gl, lines));
+    if (options.severity) f.severity = options.severity;
+    result.findings.push(f);
+  }
+  // divergent horizontal fusion (FL021) of independent small launches nothing else covers
+  const covered2 = new Set(result.findings.flatMap(f => f.launches.map(l => l.span.start)));
+  for (const g of planIndependentLaunches(program.sequences, covered2)) {
+    const f = independentFinding(program, g, profile, sizeOpts, lines, withFixes);
+    if (!f) continue;
+    fixers.set(f, () => independentFix(program, g, lines));
+    if (options.severity) f.severity = options.severity;
+    result.findings.push(f);
+  }
+  result.findings.sort((a, b) => a.span.start - b.span.start);
   for (const r of plan.refusals) {
     result.refusals.push({
       rule: r.rule.id,

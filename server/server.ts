@@ -3,7 +3,7 @@
 
 import {
   createConnection, ProposedFeatures, TextDocuments, TextDocumentSyncKind, DiagnosticSeverity, CodeActionKind,
-  type Diagnostic, type CodeAction, type Connection, type InitializeParams, type CodeLens,
+  type Diagnostic, type CodeAction, type Connection, type InitializeParams,
   type WorkspaceEdit, type TextEdit as LspTextEdit, DidChangeConfigurationNotification, FileChangeType,
 } from 'vscode-languageserver/node';
 import { TextDocument } from 'vscode-languageserver-textdocument';
@@ -12,7 +12,7 @@ import * as path from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { analyze, languageOf, type AnalysisResult, type AnalyzerHost } from '../analyzer/analyze';
 import type { Finding } from '../analyzer/core/finding';
-import { applyEdits } from '../analyzer/core/text';
+import { fixAll } from '../analyzer/fixAll';
 import { KernelIndex } from '../analyzer/index/kernelIndex';
 import { hoverAt } from '../analyzer/report/hover';
 import { reportData } from '../analyzer/report/graph';
@@ -71,7 +71,7 @@ export function startServer(connection: Connection): void {
         textDocumentSync: TextDocumentSyncKind.Incremental,
         hoverProvider: true,
         codeActionProvider: { codeActionKinds: [CodeActionKind.QuickFix, CodeActionKind.SourceFixAll + '.fusionLens'] },
-        codeLensProvider: { resolveProvider: false },
+        codeLensProvider: { resolveProvider: true },
         executeCommandProvider: { commands: [] },
       },
       serverInfo: { name: 'fusion-lens', version: '0.1.0' },
@@ -290,16 +290,18 @@ export function startServer(connection: Connection): void {
       const start = doc.offsetAt(params.range.start);
       const end = doc.offsetAt(params.range.end);
       for (const f of r.findings) {
-        if (!f.fix) continue;
+        if (!f.fixable) continue;
         const touches = f.launches.some(l => l.span.start <= end && l.span.end >= start);
         if (!touches) continue;
+        const fix = r.resolveFix(f);
+        if (!fix) continue;
         const diag = params.context.diagnostics.filter(d => d.source === 'fusion-lens' && d.code === f.rule && doc.offsetAt(d.range.start) === f.span.start);
         actions.push({
-          title: f.fix.title,
+          title: fix.title,
           kind: CodeActionKind.QuickFix,
           isPreferred: true,
           diagnostics: diag.length ? diag : undefined,
-          edit: { changes: { [doc.uri]: f.fix.edits.map(e => ({ range: e.range, newText: e.newText })) } },
+          edit: { changes: { [doc.uri]: fix.edits.map(e => ({ range: e.range, newText: e.newText })) } },
         });
       }
     }
@@ -310,19 +312,10 @@ export function startServer(connection: Connection): void {
     return actions;
   });
 
-  /** Applies every fix one after another on a copy and returns one minimal edit. */
+  /** Applies every fix one after another on a copy (analyzer/fixAll.ts) and returns one minimal edit. */
   function fixAllEdit(doc: TextDocument): WorkspaceEdit | undefined {
     const original = doc.getText();
-    let text = original;
-    const file = fileOf(doc);
-    const seen = new Set<string>();
-    for (let pass = 0; pass < 100; pass++) {
-      const r = analyze(file, text, host, analysisOptions(settings));
-      const f = r.findings.find(x => x.fix && !seen.has(x.launches.map(l => l.callee).join('>')));
-      if (!f) break;
-      seen.add(f.launches.map(l => l.callee).join('>'));
-      text = applyEdits(text, f.fix!.edits.map(e => ({ span: e.span, newText: e.newText })));
-    }
+    const text = fixAll(fileOf(doc), original, host, analysisOptions(settings)).text;
     if (text === original) return undefined;
     let pre = 0;
     while (pre < original.length && pre < text.length && original[pre] === text[pre]) pre++;
@@ -339,20 +332,29 @@ export function startServer(connection: Connection): void {
     if (!doc || !settings.codeLens) return [];
     const r = resultFor(doc);
     if (!r) return [];
-    const lenses: CodeLens[] = [];
-    for (const f of r.findings) {
-      const e = f.estimate;
-      const saved = e.bytesBefore - e.bytesAfter;
-      const title = `Fuse ${e.launchesBefore} launches · saves ${e.sizeKnown ? fmtBytes(saved) : `${Math.round((e.bytesPerElementBefore - e.bytesPerElementAfter) * 10) / 10} B/element`} · ~${e.speedup}x on ${shortGpu(r.profile)}`;
-      const range = { start: { line: f.range.start.line, character: 0 }, end: { line: f.range.start.line, character: 0 } };
-      lenses.push({
-        range,
-        command: f.fix
-          ? { title, command: 'fusionLens.applyFix', arguments: [doc.uri, doc.version, f.fix.edits.map(x => ({ range: x.range, newText: x.newText }))] }
-          : { title: `${title} (no automatic fix)`, command: 'fusionLens.explain', arguments: [f.fixUnavailable ?? ''] },
-      });
-    }
-    return lenses;
+    // the fix edits are computed only for lenses the editor resolves (visible ones)
+    return r.findings.map((f, index) => ({
+      range: { start: { line: f.range.start.line, character: 0 }, end: { line: f.range.start.line, character: 0 } },
+      data: { uri: doc.uri, version: doc.version, index },
+    }));
+  });
+
+  connection.onCodeLensResolve(lens => {
+    const { uri, version, index } = lens.data as { uri: string; version: number; index: number };
+    const doc = documents.get(uri);
+    const r = doc && doc.version === version ? resultFor(doc) : undefined;
+    const f = r?.findings[index];
+    if (!r || !f) return { ...lens, command: { title: 'Fusion Lens: re-analysing…', command: '' } };
+    const e = f.estimate;
+    const saved = e.bytesBefore - e.bytesAfter;
+    const title = `Fuse ${e.launchesBefore} launches · saves ${e.sizeKnown ? fmtBytes(saved) : `${Math.round((e.bytesPerElementBefore - e.bytesPerElementAfter) * 10) / 10} B/element`} · ~${e.speedup}x on ${shortGpu(r.profile)}`;
+    const fix = f.fixable ? r.resolveFix(f) : undefined;
+    return {
+      ...lens,
+      command: fix
+        ? { title, command: 'fusionLens.applyFix', arguments: [uri, version, fix.edits.map(x => ({ range: x.range, newText: x.newText }))] }
+        : { title: `${title} (no automatic fix)`, command: 'fusionLens.explain', arguments: [f.fixUnavailable ?? ''] },
+    };
   });
 
   // ---------------------------------------------------------------- custom requests

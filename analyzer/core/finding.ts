@@ -63,6 +63,8 @@ export interface Finding {
   range: Range;
   launches: LaunchRef[];
   estimate: Estimate;
+  /** A quick fix exists (its edits are in `fix` when analysis ran with fixes, else resolveFix()). */
+  fixable: boolean;
   fix?: Fix;
   /** Why no fix is offered although the finding stands (legality uncertain, unsupported shape). */
   fixUnavailable?: string;

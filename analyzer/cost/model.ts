@@ -122,3 +122,21 @@ function trim(x: number): string {
   const s = x >= 100 ? x.toFixed(0) : x >= 10 ? x.toFixed(1) : x.toFixed(2);
   return s.replace(/\.0+$/, '').replace(/(\.\d*[1-9])0+$/, '$1');
 }
+
+/**
+ * Steady-state time of one iteration whose launches are replayed as a CUDA Graph: each node costs
+ * at least the measured graph-node time, else half the fill/drain ramp plus its memory time; the
+ * replay as a whole is never cheaper than one launch. Fitted to the graph rows of
+ * research/anchors.md 6.2 (H100: 3 small kernels 3.1 µs, 1 M elements 10.7 µs).
+ */
+export function graphIterationUs(ts: Traffic[], p: GpuProfile, level: Level): number {
+  const bw = (level === 'l2' ? p.l2BandwidthGBs.value : p.effectiveBandwidthGBs.value) * 1e3;
+  let nodes = 0;
+  for (const t of ts) nodes += Math.max(p.graphNodeUs.value, p.kernelRampUs.value / 2 + Math.max(t.bytes / bw, t.flops / (p.fp32Tflops.value * 1e6)));
+  return Math.max(p.launchOverheadUs.value, nodes);
+}
+
+/** Steady-state time of one loop iteration that launches `ts` back to back (no submit latency). */
+export function launchIterationUs(ts: Traffic[], p: GpuProfile, level: Level): number {
+  return ts.reduce((s, t) => s + kernelTimeUs(t, p, level).us, 0);
+}

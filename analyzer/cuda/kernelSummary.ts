@@ -33,6 +33,8 @@ export interface SubscriptUse {
   read: boolean;
   write: boolean;
   pattern: IndexPattern;
+  /** Parameters `P` such that the access only happens when its index is `< P` (if or ?: guard). */
+  guards?: string[];
 }
 
 export interface ParamUse {
@@ -224,6 +226,14 @@ export function summarizeKernel(t: Tokens, decl: FunctionDecl, file: string): Ke
 
   // 4. shape
   const shape = detectShape(t, stmts, vars, declStmts, paramNames, subst);
+  // bounds checks around identity accesses, for kernels whose shape is not a plain guard
+  for (const use of uses.values()) {
+    for (const sub of use.subscripts) {
+      if (sub.pattern.kind === 'identity' && sub.close === sub.open + 2 && t.isIdent(sub.open + 1)) {
+        sub.guards = guardsAround(t, stmts, sub.nameTok, t.text(sub.open + 1), paramNames);
+      }
+    }
+  }
 
   // 5. geometry dependence and returns in per-element code
   const primaryTokens = new Set<number>();
@@ -774,4 +784,40 @@ function strip(t: Tokens, a: number, b: number): [number, number] {
 export function paramElementSize(p: KernelParam, templateArgs?: Map<string, string>): number | undefined {
   const bt = templateArgs?.get(p.baseType) ?? p.baseType;
   return elementSize(bt);
+}
+
+/**
+ * Parameters P bounding an access by `v < P` (or `P > v`) in an enclosing `if` condition or in the
+ * condition of a `?:` it belongs to: `partial[t] = i < n ? v[i] : 0.f;`.
+ */
+function guardsAround(t: Tokens, stmts: Stmt[], tok: number, v: string, params: Set<string>): string[] {
+  const found = new Set<string>();
+  const scanCond = (a: number, b: number) => {
+    for (let i = a; i <= b; i++) {
+      if (t.is(i, v) && t.is(i + 1, '<') && t.isIdent(i + 2) && params.has(t.text(i + 2)) && !t.is(i + 3, '(') && !t.is(i + 3, '[')) found.add(t.text(i + 2));
+      if (t.is(i, v) && t.is(i - 1, '>') && t.isIdent(i - 2) && params.has(t.text(i - 2))) found.add(t.text(i - 2));
+    }
+  };
+  // enclosing if statements (the access in their then-branch)
+  walkStatements(stmts, s => {
+    if (s.kind === 'if' && tok > s.condClose && tok <= s.then.end) scanCond(s.condOpen + 1, s.condClose - 1);
+  });
+  // a ternary: walk back at depth 0 to `?`, then its condition back to the expression start
+  let depth = 0;
+  for (let i = tok - 1; i > 0; i--) {
+    if (t.is(i, ')') || t.is(i, ']')) depth++;
+    else if (t.is(i, '(') || t.is(i, '[')) { if (depth === 0) break; depth--; }
+    else if (depth === 0 && (t.is(i, ';') || t.is(i, '{') || t.is(i, '}') || t.is(i, ':'))) break;
+    else if (depth === 0 && t.is(i, '?')) {
+      let j = i - 1;
+      for (let d = 0; j > 0; j--) {
+        if (t.is(j, ')') || t.is(j, ']')) d++;
+        else if (t.is(j, '(') || t.is(j, '[')) { if (d === 0) break; d--; }
+        else if (d === 0 && (t.is(j, '=') || t.is(j, ';') || t.is(j, '{') || t.is(j, ',') || t.is(j, 'return'))) break;
+      }
+      scanCond(j + 1, i - 1);
+      break;
+    }
+  }
+  return [...found];
 }

@@ -56,7 +56,7 @@ function launchHover(r: AnalysisResult, l: LaunchNode, defaultElements: number):
     const e = f.estimate;
     out.push(`**Fusable** (${f.rule} ${f.ruleName}): ${f.launches.map(x => `\`${x.callee}\``).join(' → ')} → 1 launch · ${fmtBytes(e.bytesBefore)} → ${fmtBytes(e.bytesAfter)} · ${fmtUs(e.timeBeforeUs)} → ${fmtUs(e.timeAfterUs)} (**~${e.speedup}×**)`);
     for (const note of f.notes) out.push(`- ${note}`);
-    out.push(f.fix ? `- Quick fix: ${f.fix.title}` : `- No automatic fix: ${f.fixUnavailable}`);
+    out.push(f.fixable ? `- Quick fix available: ${f.fix?.title ?? 'fuse into one kernel'} (Ctrl+.)` : `- No automatic fix: ${f.fixUnavailable}`);
   }
   const why = r.refusals.filter(x => x.launches.some(x2 => x2.span.start === l.span.start));
   for (const w of why) {

@@ -59,6 +59,7 @@ export function libraryFinding(program: TsProgram, text: string, m: LibraryMatch
     range: toRange(lines, first.span),
     launches: launches.map(l => launchRef(lines, l)),
     estimate: est,
+    fixable: rw.ok,
     fix: rw.ok ? { title: rw.title, edits: rw.edits.map(e => ({ file: program.file, span: e.span, range: toRange(lines, e.span), newText: e.newText })) } : undefined,
     fixUnavailable: rw.ok ? undefined : rw.reason,
     notes: m.notes,

@@ -49,6 +49,7 @@ export function elementwiseFinding(program: TsProgram, g: Group, profile: GpuPro
     range: toRange(lines, first.span),
     launches: g.members.map(m => launchRef(lines, m)),
     estimate: est,
+    fixable: false,
     fixUnavailable: NO_FUSED_API,
     notes,
   };

@@ -67,6 +67,7 @@ export function batchLoopFinding(program: TsProgram, fn: TFunction, loop: TLoopO
     range: toRange(lines, launches[0].span),
     launches: launches.map(l => launchRef(lines, l)),
     estimate: est,
+    fixable: !!fix,
     fix,
     fixUnavailable,
     notes: [],

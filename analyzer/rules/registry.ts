@@ -13,6 +13,9 @@ export interface RuleMeta {
 
 export const RULES: RuleMeta[] = [
   { id: 'FL001', name: 'vertical-fusion', kind: 'finding', severity: 'warning', summary: 'Consecutive launches where each consumes what the previous produced can run as one kernel with the intermediates on chip.' },
+  { id: 'FL020', name: 'batched-loop', kind: 'finding', severity: 'warning', summary: 'A loop launches the same kernel (or chain) once per item; one launch can do every item.' },
+  { id: 'FL021', name: 'independent-launches', kind: 'finding', severity: 'info', summary: 'Consecutive small launches with no data dependence can share one launch, each block running one of the kernels.' },
+  { id: 'FL022', name: 'cuda-graph', kind: 'finding', severity: 'info', summary: 'Launch-bound launches that repeat in a loop and cannot be fused replay faster as a CUDA Graph captured once.' },
   { id: 'FL010', name: 'launch-order', kind: 'legality', severity: 'hint', summary: 'L1: fused launches must share a stream with nothing in between that synchronizes or touches their data.' },
   { id: 'FL011', name: 'index-identity', kind: 'legality', severity: 'hint', summary: 'L2: a consumer may only read an intermediate at the element its own thread produced, over the same iteration space.' },
   { id: 'FL012', name: 'reduction-last', kind: 'legality', severity: 'hint', summary: 'L3: nothing may follow a grid-wide reduction inside one kernel.' },

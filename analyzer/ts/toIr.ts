@@ -104,7 +104,6 @@ export function sequencesOf(fn: TFunction, file: string, skip: Set<number>, next
     if (!items.some(i => i.type === 'launch')) continue;
     out.push({
       scope: `${fn.name}#${b.id}`, file, items, positions, reads: fn.reads, loops: fn.loops, escaping: fn.escaping,
-      loop: b.loop ? { span: b.loop.span, header: b.loop.header, tripCount: b.loop.tripCount !== undefined ? { value: b.loop.tripCount, expr: String(b.loop.tripCount), key: String(b.loop.tripCount) } : undefined } : undefined,
     });
   }
   return out;
