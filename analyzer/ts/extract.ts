@@ -166,7 +166,7 @@ export class Extractor {
     const typeText = p.type ? this.text(p.type) : '';
     const rank = tensorRank(typeText);
     const stable = !this.assigned.has(name);
-    if (/\[\]|Array</.test(typeText)) {
+    if (/\[\]|Array</.test(typeText) && !/\|/.test(typeText)) {
       this.scope.vars.set(name, { kind: 'other' });
     } else if (rank !== undefined || /\bTensor\b|\bVariable\b|Tensor\d?D\b/.test(typeText)) {
       this.scope.vars.set(name, { kind: 'tensor', value: this.paramValue(name, rank, typeText), stable });
@@ -422,11 +422,12 @@ export class Extractor {
     else if (ev.array && stable) b = { kind: 'array', values: ev.array };
     else if (ev.func) b = { kind: 'func', name };
     else if (ev.maybe) b = { kind: 'maybe-tensor', rank: ev.maybe.rank, stable };
-    else if (d?.initializer && this.ts.isElementAccessExpression(d.initializer)) b = { kind: 'maybe-tensor', stable };
-    else b = { kind: 'other' };
-    if (d?.type && b.kind === 'other') {
-      const rank = tensorRank(this.text(d.type));
-      if (rank !== undefined) b = { kind: 'maybe-tensor', rank, stable };
+    else b = d?.initializer && !plainlyNotTensor(this.ts, d.initializer) ? { kind: 'maybe-tensor', stable } : { kind: 'other' };
+    if (d?.type) {
+      const typeText = this.text(d.type);
+      const rank = tensorRank(typeText);
+      if (rank !== undefined && b.kind === 'other') b = { kind: 'maybe-tensor', rank, stable };
+      else if (rank === undefined && b.kind === 'maybe-tensor' && !/any|unknown/.test(typeText)) b = { kind: 'other' };
     }
     this.scope.vars.set(name, b);
   }
@@ -1328,6 +1329,14 @@ export function collectAssignedText(text: string): Set<string> {
 
 function isExpressionNode(ts: TypeScriptApi, n: TS.Node): boolean {
   return ts.isExpression(n);
+}
+
+/** Initializers that never produce a tensor: literals, object and array literals, `new X()`, functions. */
+function plainlyNotTensor(ts: TypeScriptApi, e: TS.Expression): boolean {
+  const x = stripFn(ts, e);
+  return ts.isLiteralExpression(x) || ts.isObjectLiteralExpression(x) || ts.isArrayLiteralExpression(x) || ts.isNewExpression(x) || ts.isTemplateExpression(x)
+    || ts.isArrowFunction(x) || ts.isFunctionExpression(x) || ts.isClassExpression(x) || x.kind === ts.SyntaxKind.TrueKeyword || x.kind === ts.SyntaxKind.FalseKeyword
+    || x.kind === ts.SyntaxKind.NullKeyword || ts.isPrefixUnaryExpression(x) || ts.isBinaryExpression(x) || ts.isTypeOfExpression(x);
 }
 
 /** `() => …`, `function () {…}`, possibly parenthesized or cast. */

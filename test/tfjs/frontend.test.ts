@@ -223,3 +223,20 @@ test('hover on a chained op name shows its traffic and the finding', async () =>
   assert.match(h.markdown, /No automatic fix: the shape of the bias/);
   assert.equal(hoverAt(r, src.indexOf('export'), 1 << 20), undefined);
 });
+
+test('layer call(inputs: Tensor | Tensor[]) with the usual Array.isArray unwrapping', () => {
+  const src = TF + `export class Head extends tf.layers.Layer {
+  private w = tf.variable(tf.randomNormal([128, 64]));
+  private b = tf.variable(tf.zeros([64]));
+  override call(inputs: tf.Tensor | tf.Tensor[]): tf.Tensor {
+    const x = Array.isArray(inputs) ? inputs[0] : inputs;
+    const s = new Set<number>();
+    s.add(1).add(2);
+    return x.matMul(this.w).add(this.b).sigmoid();
+  }
+  static className = 'Head';
+}`;
+  const r = analyzeTs(src);
+  assert.deepEqual(chains(r.findings), ['FL101:matMul>add>sigmoid']);
+  assert.ok(r.findings[0].fix);
+});
