@@ -23,8 +23,8 @@ import { launchOf, sequencesOf } from './toIr';
 
 export interface TsAnalysis {
   program: TsProgram;
-  /** Every op of the file as a launch (hover, report). */
-  launches: LaunchNode[];
+  /** Every op of the file as a launch (hover, report); materialized on first access. */
+  readonly launches: LaunchNode[];
 }
 
 interface FnResult {
@@ -32,9 +32,13 @@ interface FnResult {
   key: string;
   /** fn.span.start when computed: offsets move with the function after edits above it. */
   start: number;
+  /** The line of `start`: unchanged offset and line mean every range inside is unchanged too. */
+  startLine: number;
   findings: Finding[];
   refusals: Refusal[];
+  /** Launches at `launchStart` (they move lazily: only hover and the report need them). */
   launches: LaunchNode[];
+  launchStart: number;
 }
 
 /**
@@ -43,6 +47,7 @@ interface FnResult {
  * their offsets moved and their line/column ranges recomputed.
  */
 const fnResults = new WeakMap<TFunction, FnResult>();
+let lastCommon = '';
 
 export function analyzeTypeScript(result: AnalysisResult, text: string, options: AnalysisOptions): void {
   const program = analyzeTsProgram(result.file, text);
@@ -51,18 +56,27 @@ export function analyzeTypeScript(result: AnalysisResult, text: string, options:
   const { profile, facts } = tsProfile(options.gpu, program.backend, program.backendFrom);
   result.profile = profile;
   const opts = { defaultElements: options.defaultElements };
-  const all: LaunchNode[] = [];
+  const parts: Array<{ r: FnResult; start: number }> = [];
   let nextId = 0;
   const idGen = () => nextId++;
   const findings: Finding[] = [];
-  const common = [profile.id, profile.launchOverheadUs.value, options.defaultElements, options.severity ?? '', program.backend, program.imports.map(i => `${i.module}:${i.named?.names.join(',') ?? ''}`).join(';'), facts.join(';')].join('|');
+  let common = [profile.id, profile.launchOverheadUs.value, options.defaultElements, options.severity ?? '', program.backend, program.imports.map(i => `${i.module}:${i.named?.names.join(',') ?? ''}`).join(';'), facts.join(';')].join('|');
+  // one string object per distinct context, so the per-function comparisons below are identity checks
+  if (common === lastCommon) common = lastCommon;
+  else lastCommon = common;
   for (const fn of program.fns) {
     if (!fn.ops.length) continue;
     const key = fn.gradient ? fn.gradient.kind + fn.gradient.via : '';
     const cached = fnResults.get(fn);
     let r: FnResult;
     if (cached && cached.key === key && cached.common === common) {
-      r = moved(cached, fn.span.start - cached.start, lines, idGen, result.file);
+      // unchanged offset and line: the cached objects are exact (ids renumbered); else moved copies
+      if (cached.start === fn.span.start && cached.startLine === lines.position(fn.span.start).line) {
+        r = cached;
+      } else {
+        r = moved(cached, fn.span.start - cached.start, lines, result.file);
+        fnResults.set(fn, r);
+      }
     } else {
       r = analyzeFunction(program, text, fn, result.file, lines, profile, facts, opts, idGen, key, common);
       for (const f of r.findings) if (options.severity) f.severity = options.severity;
@@ -72,9 +86,23 @@ export function analyzeTypeScript(result: AnalysisResult, text: string, options:
     }
     findings.push(...r.findings);
     result.refusals.push(...r.refusals);
-    all.push(...r.launches);
+    parts.push({ r, start: fn.span.start });
   }
-  result.ts = { program, launches: all };
+  let launches: LaunchNode[] | undefined;
+  result.ts = {
+    program,
+    get launches(): LaunchNode[] {
+      if (!launches) {
+        let id = 0;
+        launches = parts.flatMap(({ r, start }) => {
+          const d = start - r.launchStart;
+          const sp = (x: Span): Span => ({ start: x.start + d, end: x.end + d });
+          return r.launches.map(l => ({ ...l, id: id++, span: sp(l.span), calleeSpan: sp(l.calleeSpan), stmtSpan: sp(l.stmtSpan) }));
+        });
+      }
+      return launches;
+    },
+  };
   const ann = program.annotations;
   for (const f of findings) {
     if (f.estimate.bytesBefore - f.estimate.bytesAfter < options.minSavingBytes && f.rule !== 'FL103') continue;
@@ -113,11 +141,11 @@ function analyzeFunction(program: TsProgram, text: string, fn: TFunction, file: 
     });
   }
   findings.push(...batchLoops(program, fn, claimed, launch, profile, facts, opts, lines));
-  return { common, key, start: fn.span.start, findings, refusals, launches: fn.ops.map(op => launch(op.id)) };
+  return { common, key, start: fn.span.start, startLine: lines.position(fn.span.start).line, findings, refusals, launches: fn.ops.map(op => launch(op.id)), launchStart: fn.span.start };
 }
 
 /** A copy of cached results with offsets moved by `d` and ranges recomputed. */
-function moved(c: FnResult, d: number, lines: LineIndex, idGen: () => number, file: string): FnResult {
+function moved(c: FnResult, d: number, lines: LineIndex, file: string): FnResult {
   const sp = (s: Span): Span => ({ start: s.start + d, end: s.end + d });
   const ref = (l: LaunchRef): LaunchRef => { const span = sp(l.span); return { ...l, span, range: toRange(lines, span) }; };
   const findings = c.findings.map(f => {
@@ -131,8 +159,7 @@ function moved(c: FnResult, d: number, lines: LineIndex, idGen: () => number, fi
     ...r, file, launches: r.launches.map(ref),
     blocker: r.blocker ? { ...r.blocker, span: sp(r.blocker.span), range: toRange(lines, sp(r.blocker.span)) } : undefined,
   }));
-  const launches = c.launches.map(l => ({ ...l, id: idGen(), span: sp(l.span), calleeSpan: sp(l.calleeSpan), stmtSpan: sp(l.stmtSpan) }));
-  return { common: c.common, key: c.key, start: c.start, findings, refusals, launches };
+  return { common: c.common, key: c.key, start: c.start + d, startLine: lines.position(c.start + d).line, findings, refusals, launches: c.launches, launchStart: c.launchStart };
 }
 
 function batchLoops(program: TsProgram, fn: TFunction, claimed: Set<number>, launch: (id: number) => LaunchNode, profile: GpuProfile, facts: string[], opts: SizeOptions, lines: LineIndex): Finding[] {

@@ -118,7 +118,7 @@ export function analyzeTsProgram(file: string, text: string): TsProgram {
     program.problems.push({ message: `not analyzed: the TypeScript parser failed (${(e as Error).message})`, span: { start: 0, end: 0 } });
     return program;
   }
-  program.annotations = parseAnnotations(text, annotationComments(text));
+  program.annotations = annotationsOf(file, text);
   for (const e of program.annotations.errors) program.problems.push({ message: e.message, span: { start: e.start, end: e.end } });
 
   const scope = new Scope(undefined, true);
@@ -168,6 +168,29 @@ export function analyzeTsProgram(file: string, text: string): TsProgram {
 
 function emptyAnnotations(): Annotations {
   return { values: new Map(), shapes: new Map(), ignoredLines: new Set(), ignoreFile: false, errors: [] };
+}
+
+const annotationCache = new Map<string, { key: string; annotations: Annotations }>();
+
+/** Annotations, re-parsed only when a `fusion-lens:` comment or the line it sits on changes. */
+function annotationsOf(file: string, text: string): Annotations {
+  const comments = annotationComments(text);
+  let key = '';
+  let line = 0;
+  let at = 0;
+  for (const c of comments) {
+    for (let i = text.indexOf('\n', at); i >= 0 && i < c.end; i = text.indexOf('\n', i + 1)) line++;
+    at = c.end;
+    key += `${line}:${text.slice(c.start, c.end)}\n`;
+  }
+  const hit = annotationCache.get(file);
+  // errors carry offsets, which move with edits above them: re-parse when there are any
+  if (hit && hit.key === key && !hit.annotations.errors.length) return hit.annotations;
+  const annotations = parseAnnotations(text, comments);
+  annotationCache.delete(file);
+  annotationCache.set(file, { key, annotations });
+  if (annotationCache.size > MAX_CACHED_FILES) annotationCache.delete(annotationCache.keys().next().value!);
+  return annotations;
 }
 
 /** Comment spans that contain `fusion-lens:` (found by text search: cheaper than a scanner pass). */
