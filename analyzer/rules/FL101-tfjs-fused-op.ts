@@ -5,16 +5,15 @@ import type { Finding } from '../core/finding';
 import type { LaunchNode } from '../core/ir';
 import type { LineIndex } from '../core/text';
 import type { GpuProfile } from '../cost/profiles';
-import { estimate, fmtBytes, type Traffic } from '../cost/model';
+import { estimate, type Traffic } from '../cost/model';
 import { launchTraffic, type SizeOptions } from '../cost/traffic';
-import { groupCost } from '../ts/cost';
+import { gpuLabel, groupCost, savedText } from '../ts/cost';
 import type { TsProgram } from '../ts/frontend';
 import type { LibraryMatch } from '../ts/libraryFusion';
 import { rewriteLibraryFusion } from '../rewrite/tfjsFused';
 import { valueName } from '../ts/toIr';
 import { sizeOf } from '../ts/shapes';
 import { launchRef, toRange } from './findingUtil';
-import { shortGpu } from './FL001-vertical';
 
 export function libraryFinding(program: TsProgram, text: string, m: LibraryMatch, launches: LaunchNode[], profile: GpuProfile, profileFacts: string[], opts: SizeOptions, lines: LineIndex): Finding {
   const V = m.fn.values;
@@ -39,14 +38,11 @@ export function libraryFinding(program: TsProgram, text: string, m: LibraryMatch
   const est = estimate(groupCost(launches, registerKeys, opts, `fused.${m.producer.op}`, facts, after), profile);
   const rw = rewriteLibraryFusion(m, program, text);
   const chain = m.ops.map(o => o.op).join(' → ');
-  const saved = est.bytesBefore - est.bytesAfter;
-  const pct = est.bytesBefore ? Math.round((100 * saved) / est.bytesBefore) : 0;
-  const gpu = `${shortGpu(profile)}${profile.dispatchUs ? ` (${program.backend === 'webgpu' ? 'WebGPU' : 'WebGL'})` : ''}`;
-  const savedText = est.sizeKnown ? `${fmtBytes(saved)} of memory traffic (${pct}%)` : `${Math.round((est.bytesPerElementBefore - est.bytesPerElementAfter) * 10) / 10} B per output element (${pct}%)`;
+  const gpu = gpuLabel(profile, program.backend);
   const fewer = est.launchesBefore - est.launchesAfter;
   const message = m.noGain
     ? `${chain} would be one tf.fused.${m.producer.op}, but ${m.noGain}`
-    : `${chain} can be one tf.fused.${m.producer.op}: saves ${fewer} GPU program${fewer === 1 ? '' : 's'} and ${savedText}, ~${est.speedup}× on ${gpu}${est.sizeKnown ? '' : ' at the assumed size'}`;
+    : `${chain} can be one tf.fused.${m.producer.op}: saves ${fewer} GPU program${fewer === 1 ? '' : 's'} and ${savedText(est, 'output element')}, ~${est.speedup}× on ${gpu}${est.sizeKnown ? '' : ' at the assumed size'}`;
   const first = m.ops[0];
   return {
     rule: 'FL101',

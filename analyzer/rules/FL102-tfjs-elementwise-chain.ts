@@ -5,13 +5,12 @@
 import type { Finding } from '../core/finding';
 import type { LineIndex } from '../core/text';
 import type { GpuProfile } from '../cost/profiles';
-import { estimate, fmtBytes } from '../cost/model';
+import { estimate } from '../cost/model';
 import type { SizeOptions } from '../cost/traffic';
 import type { Group } from '../planner/types';
-import { groupCost } from '../ts/cost';
+import { gpuLabel, groupCost, savedText } from '../ts/cost';
 import type { TsProgram } from '../ts/frontend';
 import { launchRef, toRange } from './findingUtil';
-import { shortGpu } from './FL001-vertical';
 
 export const NO_FUSED_API = 'TF.js has no public API that fuses elementwise ops (tensorflow/tfjs#5198, #5458): the estimate is what one custom kernel (a WebGL or WGSL program registered with tf.registerKernel, or a precomputed constant) would save';
 
@@ -31,12 +30,9 @@ export function elementwiseFinding(program: TsProgram, g: Group, profile: GpuPro
   facts.push('each op reads its inputs from GPU memory and writes its whole output back');
   const est = estimate(groupCost(g.members, registerKeys, opts, 'fused elementwise kernel', facts), profile);
   const chain = g.members.map(m => m.callee).join(' → ');
-  const saved = est.bytesBefore - est.bytesAfter;
-  const pct = est.bytesBefore ? Math.round((100 * saved) / est.bytesBefore) : 0;
-  const savedText = est.sizeKnown ? `${fmtBytes(saved)} of memory traffic (${pct}%)` : `${Math.round((est.bytesPerElementBefore - est.bytesPerElementAfter) * 10) / 10} B per element (${pct}%)`;
-  const gpu = `${shortGpu(profile)}${profile.dispatchUs ? ` (${program.backend === 'webgpu' ? 'WebGPU' : 'WebGL'})` : ''}`;
+  const gpu = gpuLabel(profile, program.backend);
   const n = g.members.length;
-  const message = `${n} elementwise ops run as ${n} GPU programs (${chain}): one fused kernel would save ${savedText} and ${n - 1} dispatch${n > 2 ? 'es' : ''}, ~${est.speedup}× on ${gpu}${est.sizeKnown ? '' : ' at the assumed size'}`;
+  const message = `${n} elementwise ops run as ${n} GPU programs (${chain}): one fused kernel would save ${savedText(est, 'element')} and ${n - 1} dispatch${n > 2 ? 'es' : ''}, ~${est.speedup}× on ${gpu}${est.sizeKnown ? '' : ' at the assumed size'}`;
   const first = g.members[0];
   return {
     rule: 'FL102',

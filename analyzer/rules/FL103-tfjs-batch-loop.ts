@@ -13,7 +13,7 @@ import type { TsProgram } from '../ts/frontend';
 import type { TFunction, TLoopOp } from '../ts/model';
 import { dimsText } from '../ts/toIr';
 import { launchRef, toRange } from './findingUtil';
-import { shortGpu } from './FL001-vertical';
+import { gpuLabel } from '../ts/cost';
 
 /** Trip count assumed when neither the loop nor the array says. */
 export const ASSUMED_TRIP_COUNT = 16;
@@ -35,7 +35,7 @@ export function batchLoopFinding(program: TsProgram, fn: TFunction, loop: TLoopO
   const est = estimate({ before, after, workingSetBytes: bytesPer * trip, elements: n * trip, sizeKnown: known && first.tripCount !== undefined, facts }, profile);
   if (est.speedup < 1.05) return undefined;
   const ops = launches.map(l => l.callee).join(' → ');
-  const gpu = `${shortGpu(profile)}${profile.dispatchUs ? ` (${program.backend === 'webgpu' ? 'WebGPU' : 'WebGL'})` : ''}`;
+  const gpu = gpuLabel(profile, program.backend);
   const message = `${ops} runs once per tensor (${trip}${first.tripCount === undefined ? ' assumed' : ''} × ${launches.length} GPU program${launches.length > 1 ? 's' : ''}): one batched op over tf.stack(…) needs ${est.launchesAfter}, ~${est.speedup}× on ${gpu}`;
   const fixable = program.backend !== 'node' && first.mapCall && first.mapCall.elemDims && loop.length === 1 && first.mapCall.extraArgs.every(a => /^-?[\d.]+(e-?\d+)?$/.test(a.trim()));
   const op = fn.ops[first.op];

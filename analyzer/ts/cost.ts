@@ -3,7 +3,9 @@
 
 import type { LaunchNode } from '../core/ir';
 import type { CostInput, Traffic } from '../cost/model';
-import { fmtCount } from '../cost/model';
+import { fmtBytes, fmtCount } from '../cost/model';
+import type { Estimate } from '../core/finding';
+import { shortGpu } from '../rules/FL001-vertical';
 import { findProfile, DEFAULT_BROWSER_GPU, type GpuProfile } from '../cost/profiles';
 import { fusedTraffic, launchTraffic, workingSet, type SizeOptions } from '../cost/traffic';
 import type { TfBackend } from './frontend';
@@ -76,4 +78,16 @@ export function groupCost(members: LaunchNode[], registerKeys: Set<string>, opts
     sizeKnown: s.known,
     facts: [...s.facts, ...facts],
   };
+}
+
+/** "RTX 4060 Laptop GPU (WebGPU)": the GPU and, for browser profiles, the backend. */
+export function gpuLabel(profile: GpuProfile, backend: TfBackend): string {
+  return `${shortGpu(profile)}${profile.dispatchUs ? ` (${backend === 'webgpu' ? 'WebGPU' : 'WebGL'})` : ''}`;
+}
+
+/** What a finding saves: bytes when the size is known, bytes per element otherwise. */
+export function savedText(est: Estimate, perWhat: string): string {
+  const saved = est.bytesBefore - est.bytesAfter;
+  const pct = est.bytesBefore ? Math.round((100 * saved) / est.bytesBefore) : 0;
+  return est.sizeKnown ? `${fmtBytes(saved)} of memory traffic (${pct}%)` : `${Math.round((est.bytesPerElementBefore - est.bytesPerElementAfter) * 10) / 10} B per ${perWhat} (${pct}%)`;
 }

@@ -231,7 +231,7 @@ export class Extractor {
     this.stmtId++;
     try {
       if (ts.isVariableStatement(s)) this.varStatement(s);
-      else if (ts.isExpressionStatement(s)) this.exprStatement(s.expression);
+      else if (ts.isExpressionStatement(s)) this.expr(s.expression);
       else if (ts.isReturnStatement(s)) {
         if (s.expression) {
           const ev = this.expr(s.expression);
@@ -391,9 +391,8 @@ export class Extractor {
           if (op && op.id >= opsBefore && v.name.startsWith(TEMP)) {
             v.name = name;
             v.key = `${name}@${ev.value}`;
-            v.declSpan = this.span(d);
             op.declOf = { name, stmtSpan: this.stmtSpan, single: decls.length === 1 && stable };
-          } else if (!v.declSpan && v.origin !== 'param') v.declSpan = this.span(d);
+          }
         }
       } else {
         // destructuring: `const { relu, add } = tf`, `const { fused } = require('@tensorflow/tfjs')`
@@ -432,10 +431,6 @@ export class Extractor {
     this.scope.vars.set(name, b);
   }
 
-  private exprStatement(e: TS.Expression): void {
-    this.expr(e);
-  }
-
   private assign(target: TS.Expression, ev: Ev, node: TS.Node): void {
     const ts = this.ts;
     if (ts.isIdentifier(target)) {
@@ -457,11 +452,11 @@ export class Extractor {
     }
   }
 
-  private escape(v: number, node: TS.Node): void {
+  /** The value is visible after this point (returned, stored, passed on): it stays materialized. */
+  private escape(v: number, _node: TS.Node): void {
     const key = this.fn.values[v].key;
     this.fn.escaping.add(key);
     this.recordRead(key);
-    void node;
   }
 
   // ------------------------------------------------------------------ expressions
@@ -553,7 +548,7 @@ export class Extractor {
     }
     if (ts.isNewExpression(n)) {
       this.expr(n.expression);
-      for (const a of n.arguments ?? []) this.argAsHostUse(a);
+      for (const a of n.arguments ?? []) this.expr(a);
       return {};
     }
     ts.forEachChild(n, c => { if (isExpressionNode(ts, c)) this.expr(c as TS.Expression); });
@@ -813,7 +808,7 @@ export class Extractor {
   private hostCall(n: TS.CallExpression): void {
     const reads: string[] = [];
     for (const a of n.arguments) {
-      const ev = this.argAsHostUse(a);
+      const ev = this.expr(a);
       if (ev.value !== undefined) reads.push(this.fn.values[ev.value].key);
       for (const v of ev.array ?? []) reads.push(this.fn.values[v].key);
     }
@@ -821,10 +816,6 @@ export class Extractor {
       for (const k of reads) this.fn.escaping.add(k);
       this.event('call', n, reads);
     }
-  }
-
-  private argAsHostUse(a: TS.Expression): Ev {
-    return this.expr(a);
   }
 
   private gradientArgs(n: TS.CallExpression, via: string): void {
@@ -840,9 +831,7 @@ export class Extractor {
 
   private closure(node: TS.Node, name: string, gradient?: GradientContext): void {
     // values of this function captured by the closure escape: it may run at any time
-    const before = this.fns.length;
     const fn = this.runFunction(node, name, this.scope, { gradient: gradient ?? this.fn.gradient });
-    void before;
     for (const free of fn.freeNames) {
       const found = this.scope.lookup(free);
       if (found && found.b.kind === 'tensor' && this.isOwnScope(found.scope)) {
@@ -910,7 +899,7 @@ export class Extractor {
       for (const o of ew) {
         this.fn.loopOps.push({
           op: o.id, loopSpan: this.span(n), tripCount, tripFrom: tripCount !== undefined ? `\`${this.text((n.expression as TS.PropertyAccessExpression).expression)}\` has ${tripCount} elements` : undefined,
-          mapCall: single && onElem && extraOk && o === op && elemKey ? { span: this.span(n), arrayText: this.text((n.expression as TS.PropertyAccessExpression).expression), arrayMovable: true, param: elemName, elemDims, extraArgs: others.map(a => a.text) } : undefined,
+          mapCall: single && onElem && extraOk && o === op && elemKey ? { span: this.span(n), arrayText: this.text((n.expression as TS.PropertyAccessExpression).expression), param: elemName, elemDims, extraArgs: others.map(a => a.text) } : undefined,
         });
       }
     }
@@ -1153,7 +1142,7 @@ export class Extractor {
     const name = c.name?.text ?? '<class>';
     const heritage = (c.heritageClauses ?? []).map(h => this.text(h)).join(' ');
     const isLayer = /\blayers\.Layer\b|\bLayer\b/.test(heritage);
-    const fields = fieldShapes(ts, this.sf, c, this.mod, this);
+    const fields = fieldShapes(ts, this.sf, c, this);
     this.mod.fields.set(name, fields);
     const outerClass = this.className;
     this.className = name;
@@ -1210,13 +1199,11 @@ function moduleNamespaces(mod: ModuleContext): string[] {
 /** Module-level tensor values (for functions that read module-level tensors). */
 export const moduleValues = new WeakMap<ModuleContext, TValue[]>();
 
-function fieldShapes(ts: TypeScriptApi, sf: TS.SourceFile, c: TS.ClassLikeDeclaration, _mod: ModuleContext, ex: Extractor): Map<string, { dims?: number[]; dtype?: string }> {
+function fieldShapes(ts: TypeScriptApi, sf: TS.SourceFile, c: TS.ClassLikeDeclaration, ex: Extractor): Map<string, { dims?: number[]; dtype?: string }> {
   const out = new Map<string, { dims?: number[]; dtype?: string }>();
   const record = (name: string, init: TS.Expression) => {
     // this.addWeight('kernel', [inDim, units], ...)
     if (ts.isCallExpression(init) && ts.isPropertyAccessExpression(init.expression) && init.expression.name.text === 'addWeight' && init.arguments[1]) {
-      const s = ex.staticShape(init.arguments[1]);
-      void s;
       const arr = init.arguments[1];
       if (ts.isArrayLiteralExpression(arr) && arr.elements.every(el => ts.isNumericLiteral(el))) { out.set(name, { dims: arr.elements.map(el => Number((el as TS.NumericLiteral).text)) }); return; }
     }

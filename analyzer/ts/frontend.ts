@@ -299,7 +299,6 @@ export function shiftFunction(fn: TFunction, d: number): void {
   add(fn.span);
   add(fn.gradient?.span);
   add(fn.baseGradient?.span);
-  for (const v of fn.values) add(v.declSpan);
   for (const op of fn.ops) {
     add(op.span); add(op.callSpan); add(op.nameSpan); add(op.stmtSpan); add(op.declOf?.stmtSpan); add(op.gradient?.span);
     for (const a of op.args) add(a.span);

@@ -21,8 +21,6 @@ export interface TValue {
   origin: 'op' | 'param' | 'creator' | 'field' | 'unknown';
   /** Op id that produced it. */
   producer?: number;
-  /** The variable it is bound to (declaration span), when any. */
-  declSpan?: Span;
 }
 
 export interface TArg {
@@ -77,7 +75,7 @@ export interface TOp {
   fusedFree: boolean;
 }
 
-export type TEventKind = 'sync' | 'free' | 'call' | 'control' | 'escape';
+export type TEventKind = 'sync' | 'free' | 'call' | 'control';
 
 export interface TEvent {
   kind: TEventKind;
@@ -100,7 +98,7 @@ export interface TLoopOp {
   op: number;
   loopSpan: Span;
   /** `xs.map(cb)` with a one-op body: rewritable to tf.unstack(op(tf.stack(xs))). */
-  mapCall?: { span: Span; arrayText: string; arrayMovable: boolean; param: string; elemDims?: number[]; extraArgs: string[] };
+  mapCall?: { span: Span; arrayText: string; param: string; elemDims?: number[]; extraArgs: string[] };
   tripCount?: number;
   tripFrom?: string;
 }

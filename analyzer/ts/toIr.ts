@@ -43,7 +43,6 @@ export function launchOf(fn: TFunction, op: TOp, id: number): LaunchNode {
       index = { kind: 'unknown', reason: opKind(op.op) === 'producer' ? `${op.op} reads whole rows, columns or windows` : `${op.op} is not elementwise` };
       elements = v.dims ? { value: sizeOf(v.dims), expr: dimsText(v.dims), key: v.spaceKey } : { value: 0, expr: 'unknown', key: `?${v.key}` };
     }
-    void k;
     uses.push({
       buffer: { key: v.key, name: valueName(v), version: 0, offset: '0', provenance: v.origin === 'op' || v.origin === 'creator' ? 'allocation' : 'param' },
       access: 'read', index, elemType: v.dtype, elemBytes: dtypeBytes(v.dtype), param: `input${k}`, argText: valueName(v), elements,
@@ -74,7 +73,7 @@ export function launchOf(fn: TFunction, op: TOp, id: number): LaunchNode {
 
 export function eventOf(e: TFunction['events'][number]): EventNode {
   return {
-    type: 'event', kind: e.kind === 'escape' ? 'call' : e.kind, span: { ...e.span }, text: e.text, reads: e.reads, writes: [], assigns: [], sync: e.kind === 'sync',
+    type: 'event', kind: e.kind, span: { ...e.span }, text: e.text, reads: e.reads, writes: [], assigns: [], sync: e.kind === 'sync',
   };
 }
 
