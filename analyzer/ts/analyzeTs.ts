@@ -4,7 +4,7 @@
 
 import type { AnalysisOptions, AnalysisResult } from '../analyze';
 import type { LaunchNode } from '../core/ir';
-import type { Finding, LaunchRef, Refusal } from '../core/finding';
+import type { Finding, LaunchRef, Range, Refusal } from '../core/finding';
 import type { LineIndex, Span } from '../core/text';
 import type { GpuProfile } from '../cost/profiles';
 import type { SizeOptions } from '../cost/traffic';
@@ -32,8 +32,9 @@ interface FnResult {
   key: string;
   /** fn.span.start when computed: offsets move with the function after edits above it. */
   start: number;
-  /** The line of `start`: unchanged offset and line mean every range inside is unchanged too. */
+  /** The line and column of `start`: unchanged offset and line mean every range inside is unchanged too. */
   startLine: number;
+  startChar: number;
   findings: Finding[];
   refusals: Refusal[];
   /** Launches at `launchStart` (they move lazily: only hover and the report need them). */
@@ -141,25 +142,33 @@ function analyzeFunction(program: TsProgram, text: string, fn: TFunction, file: 
     });
   }
   findings.push(...batchLoops(program, fn, claimed, launch, profile, facts, opts, lines));
-  return { common, key, start: fn.span.start, startLine: lines.position(fn.span.start).line, findings, refusals, launches: fn.ops.map(op => launch(op.id)), launchStart: fn.span.start };
+  const at = lines.position(fn.span.start);
+  return { common, key, start: fn.span.start, startLine: at.line, startChar: at.character, findings, refusals, launches: fn.ops.map(op => launch(op.id)), launchStart: fn.span.start };
 }
 
-/** A copy of cached results with offsets moved by `d` and ranges recomputed. */
+/**
+ * A copy of cached results with offsets moved by `d`. The function's text is unchanged, so when it
+ * still starts at the same column every range moves by whole lines; otherwise ranges are recomputed.
+ */
 function moved(c: FnResult, d: number, lines: LineIndex, file: string): FnResult {
+  const at = lines.position(c.start + d);
+  const dl = at.line - c.startLine;
+  const sameColumn = at.character === c.startChar;
   const sp = (s: Span): Span => ({ start: s.start + d, end: s.end + d });
-  const ref = (l: LaunchRef): LaunchRef => { const span = sp(l.span); return { ...l, span, range: toRange(lines, span) }; };
+  const rg = (r: Range, s: Span): Range => (sameColumn ? { start: { line: r.start.line + dl, character: r.start.character }, end: { line: r.end.line + dl, character: r.end.character } } : toRange(lines, s));
+  const ref = (l: LaunchRef): LaunchRef => { const span = sp(l.span); return { ...l, span, range: rg(l.range, span) }; };
   const findings = c.findings.map(f => {
     const span = sp(f.span);
     return {
-      ...f, file, span, range: toRange(lines, span), launches: f.launches.map(ref),
-      fix: f.fix ? { ...f.fix, edits: f.fix.edits.map(e => { const s2 = sp(e.span); return { ...e, file, span: s2, range: toRange(lines, s2) }; }) } : undefined,
+      ...f, file, span, range: rg(f.range, span), launches: f.launches.map(ref),
+      fix: f.fix ? { ...f.fix, edits: f.fix.edits.map(e => { const s2 = sp(e.span); return { ...e, file, span: s2, range: rg(e.range, s2) }; }) } : undefined,
     };
   });
   const refusals = c.refusals.map(r => ({
     ...r, file, launches: r.launches.map(ref),
-    blocker: r.blocker ? { ...r.blocker, span: sp(r.blocker.span), range: toRange(lines, sp(r.blocker.span)) } : undefined,
+    blocker: r.blocker ? { ...r.blocker, span: sp(r.blocker.span), range: rg(r.blocker.range, sp(r.blocker.span)) } : undefined,
   }));
-  return { common: c.common, key: c.key, start: c.start + d, startLine: lines.position(c.start + d).line, findings, refusals, launches: c.launches, launchStart: c.launchStart };
+  return { common: c.common, key: c.key, start: c.start + d, startLine: at.line, startChar: at.character, findings, refusals, launches: c.launches, launchStart: c.launchStart };
 }
 
 function batchLoops(program: TsProgram, fn: TFunction, claimed: Set<number>, launch: (id: number) => LaunchNode, profile: GpuProfile, facts: string[], opts: SizeOptions, lines: LineIndex): Finding[] {
