@@ -860,8 +860,9 @@ export class Extractor {
     let elem: number | undefined;
     if (p && ts.isIdentifier(p.name)) {
       elem = this.addValue({ key: `${p.name.text}@e${this.fn.values.length}`, name: p.name.text, dims: elemDims, dtype: 'float32', dtypeKnown: false, spaceKey: `elem(${this.text(n.expression)})`, origin: 'unknown', shapeFrom: elemDims ? 'the array elements' : undefined });
-      this.scope.vars.set(p.name.text, { kind: recv.array || (p.type && tensorRank(this.text(p.type)) !== undefined) ? 'tensor' : 'maybe-tensor', value: elem, stable: true } as Binding);
-      if (!(recv.array || (p.type && tensorRank(this.text(p.type)) !== undefined))) this.scope.vars.set(p.name.text, { kind: 'maybe-tensor', stable: true });
+      // elements of an array of tensors, or a parameter typed as a tensor, are tensors; else maybe
+      const known = !!recv.array || (!!p.type && tensorRank(this.text(p.type)) !== undefined);
+      this.scope.vars.set(p.name.text, known ? { kind: 'tensor', value: elem, stable: true } : { kind: 'maybe-tensor', stable: true });
     }
     for (const q of cb.parameters.slice(1)) for (const nm of bindingNames(ts, q.name)) this.scope.vars.set(nm, { kind: 'other' });
     const savedReturned = this.returned;
