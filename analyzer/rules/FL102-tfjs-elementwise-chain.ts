@@ -12,7 +12,7 @@ import { gpuLabel, groupCost, savedText } from '../ts/cost';
 import type { TsProgram } from '../ts/frontend';
 import { launchRef, toRange } from './findingUtil';
 
-export const NO_FUSED_API = 'TF.js has no public API that fuses elementwise ops (tensorflow/tfjs#5198, #5458): the estimate is what one custom kernel (a WebGL or WGSL program registered with tf.registerKernel, or a precomputed constant) would save';
+export const NO_FUSED_API = 'TF.js has no public API that fuses elementwise ops (tensorflow/tfjs#5198, #5458): the estimate is what one kernel would save (a custom WebGL or WGSL program run through the backend, outside the public op API, or folding constant operands ahead of time)';
 
 export function elementwiseFinding(program: TsProgram, g: Group, profile: GpuProfile, profileFacts: string[], opts: SizeOptions, lines: LineIndex): Finding {
   const notes: string[] = [];

@@ -240,3 +240,10 @@ test('layer call(inputs: Tensor | Tensor[]) with the usual Array.isArray unwrapp
   assert.deepEqual(chains(r.findings), ['FL101:matMul>add>sigmoid']);
   assert.ok(r.findings[0].fix);
 });
+
+test('annotations mark untyped parameters as tensors and fold values into shapes', () => {
+  const js = analyzeTs(`const tf = require('@tensorflow/tfjs');\n// fusion-lens: x=[100], batch=32\nexports.f = function (x) { return x.exp().sqrt(); };\nexports.g = () => tf.zeros([batch, 8]).abs().neg();`, '/v/m.js');
+  assert.deepEqual(chains(js.findings), ['FL102:exp>sqrt', 'FL102:abs>neg']);
+  assert.equal(js.findings[0].estimate.elements, 100);
+  assert.equal(js.findings[1].estimate.elements, 256);
+});
