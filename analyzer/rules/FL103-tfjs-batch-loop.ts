@@ -36,7 +36,8 @@ export function batchLoopFinding(program: TsProgram, fn: TFunction, loop: TLoopO
   if (est.speedup < 1.05) return undefined;
   const ops = launches.map(l => l.callee).join(' → ');
   const gpu = gpuLabel(profile, program.backend);
-  const message = `${ops} runs once per tensor (${trip}${first.tripCount === undefined ? ' assumed' : ''} × ${launches.length} GPU program${launches.length > 1 ? 's' : ''}): one batched op over tf.stack(…) needs ${est.launchesAfter}, ~${est.speedup}× on ${gpu}`;
+  const elemText = first.mapCall?.elemDims ? ` of shape ${dimsText(first.mapCall.elemDims)}` : '';
+  const message = `${ops} runs once per tensor${elemText} (${trip}${first.tripCount === undefined ? ' assumed' : ''} × ${launches.length} GPU program${launches.length > 1 ? 's' : ''}): one batched op over tf.stack(…) needs ${est.launchesAfter}, ~${est.speedup}× on ${gpu}`;
   const fixable = program.backend !== 'node' && first.mapCall && first.mapCall.elemDims && loop.length === 1 && first.mapCall.extraArgs.every(a => /^-?[\d.]+(e-?\d+)?$/.test(a.trim()));
   const op = fn.ops[first.op];
   const ns = op.fusedRef?.endsWith('.fused') ? op.fusedRef.slice(0, -'.fused'.length) : undefined;
@@ -55,13 +56,12 @@ export function batchLoopFinding(program: TsProgram, fn: TFunction, loop: TLoopO
         ? 'tf.stack needs every tensor to have the same shape, which the code does not show (the array\'s elements are not all created with one literal shape)'
         : !ns ? 'no tf namespace is in scope for tf.stack' : 'the op has arguments other than numbers';
   }
-  const elemText = first.mapCall?.elemDims ? ` of shape ${dimsText(first.mapCall.elemDims)}` : '';
   return {
     rule: 'FL103',
     ruleName: 'tfjs-batch-loop',
     kind: 'horizontal',
     severity: 'info',
-    message: message + elemText,
+    message,
     file: program.file,
     span: { ...launches[0].span },
     range: toRange(lines, launches[0].span),

@@ -71,7 +71,7 @@ export function analyzeTypeScript(result: AnalysisResult, text: string, options:
     const cached = fnResults.get(fn);
     let r: FnResult;
     if (cached && cached.key === key && cached.common === common) {
-      // unchanged offset and line: the cached objects are exact (ids renumbered); else moved copies
+      // unchanged offset and line: the cached objects are exact; else copies with moved offsets
       if (cached.start === fn.span.start && cached.startLine === lines.position(fn.span.start).line) {
         r = cached;
       } else {
