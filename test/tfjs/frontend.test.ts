@@ -247,3 +247,9 @@ test('annotations mark untyped parameters as tensors and fold values into shapes
   assert.equal(js.findings[0].estimate.elements, 100);
   assert.equal(js.findings[1].estimate.elements, 256);
 });
+
+test('an alias of an intermediate (`const z = h`) keeps the chain from being rewritten', () => {
+  const src = TF + `export function f(x: tf.Tensor2D, w: tf.Tensor2D) {\n  const h = tf.matMul(x, w);\n  const z = h;\n  return tf.relu(z);\n}`;
+  const r = analyzeTs(src);
+  assert.equal(r.findings.filter(f => f.fix).length, 0, 'deleting `const h = …` would leave `const z = h` dangling');
+});
