@@ -1,9 +1,55 @@
 // Generates a realistic TensorFlow.js source file of about N lines (default 5,000) for the
 // TypeScript-frontend benchmarks: dense layers, conv blocks, preprocessing chains, tf.tidy,
 // classes with call(), training loops under optimizer.minimize, and plain non-tf code between.
-// Usage: node bench/ts-gen.mjs [lines] > file.ts   (also imported by bench/ts-analyze.mjs)
+// Usage: node bench/ts-gen.mjs [lines] [mixed] > file.ts   (also imported by bench/ts-analyze.mjs)
+//
+// `mixed` interleaves the TF.js blocks with application code that has no tf calls (WebGPU buffer
+// setup and dispatches, data handling, UI formatting), about the density of research/parsing.md's
+// synth.ts (578 tf calls in 4,995 lines); the default is every block TF.js (~2,700 ops).
 
-export function generateTfjsFile(lines = 5000) {
+const APP_BLOCKS = [
+  (i) => [
+    `export function setupPass${i}(device: GPUDevice, n: number): GPUBuffer[] {`,
+    `  const input = device.createBuffer({ size: n * 4, usage: GPUBufferUsage.STORAGE | GPUBufferUsage.COPY_DST });`,
+    `  const output = device.createBuffer({ size: n * 4, usage: GPUBufferUsage.STORAGE | GPUBufferUsage.COPY_SRC });`,
+    `  const encoder = device.createCommandEncoder();`,
+    `  const pass = encoder.beginComputePass();`,
+    `  pass.dispatchWorkgroups(Math.ceil(n / 64));`,
+    `  pass.end();`,
+    `  device.queue.submit([encoder.finish()]);`,
+    `  return [input, output];`,
+    `}`,
+    ``,
+  ],
+  (i) => [
+    `export interface Row${i} { id: number; label: string; score: number }`,
+    `export function rank${i}(rows: Row${i}[], limit = 10): string[] {`,
+    `  const sorted = [...rows].sort((a, b) => b.score - a.score).slice(0, limit);`,
+    `  const out: string[] = [];`,
+    `  for (const r of sorted) {`,
+    `    const pct = (r.score * 100).toFixed(1);`,
+    `    out.push(\`\${r.id.toString().padStart(4, '0')} \${r.label} \${pct}%\`);`,
+    `  }`,
+    `  return out;`,
+    `}`,
+    ``,
+  ],
+  (i) => [
+    `export class Cache${i}<K, V> {`,
+    `  private map = new Map<K, { value: V; at: number }>();`,
+    `  constructor(private readonly ttlMs: number) {}`,
+    `  get(key: K): V | undefined {`,
+    `    const e = this.map.get(key);`,
+    `    if (!e || Date.now() - e.at > this.ttlMs) return undefined;`,
+    `    return e.value;`,
+    `  }`,
+    `  set(key: K, value: V): void { this.map.set(key, { value, at: Date.now() }); }`,
+    `}`,
+    ``,
+  ],
+];
+
+export function generateTfjsFile(lines = 5000, mixed = false) {
   const out = [
     `import * as tf from '@tensorflow/tfjs';`,
     `import { Tensor, Tensor2D, Tensor4D } from '@tensorflow/tfjs';`,
@@ -81,13 +127,16 @@ export function generateTfjsFile(lines = 5000) {
     ],
   ];
   let i = 0;
+  let app = 0;
   while (out.length < lines) {
     out.push(...blocks[i % blocks.length](i));
     i++;
+    // mixed: three blocks of application code after each TF.js block
+    for (let k = 0; mixed && k < 3 && out.length < lines; k++, app++) out.push(...APP_BLOCKS[app % APP_BLOCKS.length](app));
   }
   return out.slice(0, lines).join('\n') + '\n';
 }
 
 if (import.meta.url === `file://${process.argv[1]}`) {
-  process.stdout.write(generateTfjsFile(Number(process.argv[2] ?? 5000)));
+  process.stdout.write(generateTfjsFile(Number(process.argv[2] ?? 5000), process.argv[3] === 'mixed'));
 }

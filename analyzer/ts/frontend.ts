@@ -8,7 +8,7 @@ import type { Span } from '../core/text';
 import { parseAnnotations, type Annotations } from '../core/annotations';
 import { Extractor, Scope, isFunctionLike, moduleValues, resetModuleNamespaces, type Binding, type ModuleContext } from './extract';
 import type { TFunction, TValue } from './model';
-import { OP_NAMESPACES, TF_MODULE } from './ops';
+import { BINARY_EW, FUSABLE_PRODUCERS, OP_NAMESPACES, TENSOR_ONLY_METHODS, TERNARY_EW, TF_MODULE, UNARY_EW } from './ops';
 import { typescript, typescriptLoadError, type TypeScriptApi } from './tsModule';
 
 export type TfBackend = 'webgl' | 'webgpu' | 'cpu' | 'wasm' | 'node';
@@ -137,6 +137,7 @@ export function analyzeTsProgram(file: string, text: string): TsProgram {
   const gradientNames = new Set(moduleEx.gradientNames);
 
   const ctx = contextKey(scope, moduleFn.values, program);
+  const mayHaveOps = opPattern(scope, program.annotations);
   frontendStats.declsReused = 0;
   frontendStats.declsExtracted = 0;
   for (const s of sf.statements) {
@@ -150,9 +151,16 @@ export function analyzeTsProgram(file: string, text: string): TsProgram {
       }
       frontendStats.declsReused++;
     } else {
-      const ex = new Extractor(ts, sf, mod, 0);
-      ex.topLevel(s, scope);
-      entry = { ctx, pos: s.pos, fns: ex.fns, gradientNames: [...ex.gradientNames] };
+      const declText = text.slice(s.pos, s.end);
+      if (!mayHaveOps.test(declText)) {
+        // no tf namespace, imported op or op method in it: nothing to extract, but keep what
+        // gradient reachability and module liveness need (names called, names read)
+        entry = { ctx, pos: s.pos, fns: [stubFunction(ts, sf, s, declText)], gradientNames: [] };
+      } else {
+        const ex = new Extractor(ts, sf, mod, 0);
+        ex.topLevel(s, scope);
+        entry = { ctx, pos: s.pos, fns: ex.fns, gradientNames: [...ex.gradientNames] };
+      }
       declCache.set(s, entry);
       frontendStats.declsExtracted++;
     }
@@ -164,6 +172,38 @@ export function analyzeTsProgram(file: string, text: string): TsProgram {
   resolveGradients(fns, gradientNames);
   program.fns = fns;
   return program;
+}
+
+const OP_METHODS = [...new Set([...UNARY_EW, ...BINARY_EW, ...TERNARY_EW, ...FUSABLE_PRODUCERS, ...TENSOR_ONLY_METHODS])];
+
+/**
+ * Text that a declaration must contain to hold a tf op we report: a namespace alias and a dot, an
+ * imported tf function called, an op method called, or an annotated tensor name.
+ */
+function opPattern(scope: Scope, annotations: Annotations): RegExp {
+  const ns: string[] = [];
+  const fns: string[] = [];
+  for (const [name, b] of scope.vars) {
+    if (b.kind === 'ns' || b.kind === 'sub') ns.push(name);
+    else if (b.kind === 'fn') fns.push(name);
+  }
+  const esc = (xs: string[]) => xs.map(x => x.replace(/\$/g, '\\$')).join('|');
+  const parts = [`\\.\\s*(?:${esc(OP_METHODS)})\\s*\\(`];
+  if (ns.length) parts.push(`(?<![\\w$.])(?:${esc(ns)})\\s*\\.`);
+  if (fns.length) parts.push(`(?<![\\w$.])(?:${esc(fns)})\\s*\\(`);
+  if (annotations.shapes.size) parts.push(`(?<![\\w$.])(?:${esc([...annotations.shapes.keys()])})(?![\\w$])`);
+  return new RegExp(parts.join('|'));
+}
+
+/** A declaration with no tf op: its called and read names only. */
+function stubFunction(ts: TypeScriptApi, sf: TS.SourceFile, s: TS.Statement, text: string): TFunction {
+  const name = (ts.isFunctionDeclaration(s) || ts.isClassDeclaration(s)) && s.name ? s.name.text : ts.isVariableStatement(s) ? s.declarationList.declarations.map(d => d.name.getText(sf)).join(',') : '<decl>';
+  const calls = new Set<string>();
+  for (const m of text.matchAll(/([A-Za-z_$][\w$]*)\s*\(/g)) calls.add(m[1]);
+  const freeNames = new Set<string>(text.match(/[A-Za-z_$][\w$]*/g) ?? []);
+  return {
+    id: 0, name, span: { start: s.getStart(sf), end: s.end }, values: [], ops: [], events: [], blocks: [], reads: new Map(), loops: [], escaping: new Set(), loopOps: [], freeNames, calls,
+  };
 }
 
 function emptyAnnotations(): Annotations {
