@@ -59,23 +59,29 @@ const time = (f, label) => {
 };
 
 for (let i = 0; i < 5; i++) { a.forgetFile(file); run(text); }
-const warm = [];
-for (let i = 0; i < runs; i++) { a.forgetFile(file); warm.push(time(() => run(text), 'warm')); }
-
 // a keystroke in the middle of the file (relu → relu6 and back: the length changes, so every
-// declaration below the edit moves), alternating so that each run is an edit
+// declaration below the edit moves). The runs go in rounds of 5 parses, 5 full analyses and 5
+// edits; each round's medians give ratios to the parser that hold while the machine's speed drifts.
 const at = text.indexOf('return tf.relu(z) as Tensor2D;', text.length / 2);
 const variant = text.slice(0, at) + 'return tf.relu6(z) as Tensor2D;' + text.slice(at + 'return tf.relu(z) as Tensor2D;'.length);
-a.forgetFile(file);
-run(text);
+const warm = [];
 const edit = [];
-let stats;
-for (let i = 0; i < runs; i++) {
-  edit.push(time(() => run(i % 2 ? text : variant), 'edit'));
-  stats = { ...a.frontendStats };
-}
 const parse = [];
-for (let i = 0; i < runs; i++) parse.push(time(() => ts.createSourceFile('x.ts', text, ts.ScriptTarget.Latest, false, ts.ScriptKind.TS), 'parse'));
+const warmRatio = [];
+const editRatio = [];
+let stats;
+for (let round = 0; round < Math.ceil(runs / 5); round++) {
+  const p = [];
+  const w = [];
+  const e = [];
+  for (let i = 0; i < 5; i++) p.push(time(() => ts.createSourceFile('x.ts', text, ts.ScriptTarget.Latest, false, ts.ScriptKind.TS), 'parse'));
+  for (let i = 0; i < 5; i++) { a.forgetFile(file); w.push(time(() => run(text), 'warm')); }
+  run(text);
+  for (let i = 0; i < 5; i++) { e.push(time(() => run(i % 2 ? text : variant), 'edit')); stats = { ...a.frontendStats }; }
+  parse.push(...p); warm.push(...w); edit.push(...e);
+  warmRatio.push(median(w) / median(p));
+  editRatio.push(median(e) / median(p));
+}
 // hover on the first matMul of the middle function
 const r = run(text);
 const hoverAt = text.indexOf('tf.matMul', text.length / 2) + 4;
@@ -96,6 +102,7 @@ global.gc?.();
 const mem = process.memoryUsage();
 console.log(`memory after the runs: rss ${(mem.rss / 2 ** 20).toFixed(0)} MiB, heap used ${(mem.heapUsed / 2 ** 20).toFixed(0)} MiB (TypeScript loaded, one 5,000-line file cached)`);
 console.log(`last edit: parse ${stats.parse}, ${stats.declsReused} declarations reused, ${stats.declsExtracted} re-extracted`);
+console.log(`relative to ts.createSourceFile in the same round (median of ${warmRatio.length} rounds): warm full analysis ${median(warmRatio).toFixed(2)}x, one-line edit ${median(editRatio).toFixed(2)}x`);
 console.log('| measurement | median ms | p90 (cold: max) ms | min ms | median CPU ms |');
 console.log('|---|---|---|---|---|');
 for (const [name, m, p, mn, c] of rows) console.log(`| ${name} | ${f(m)} | ${f(p)} | ${f(mn)} | ${c === undefined ? '—' : f(c)} |`);
