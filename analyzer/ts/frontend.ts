@@ -68,11 +68,9 @@ export function parse(ts: TypeScriptApi, file: string, text: string): TS.SourceF
   let sf: TS.SourceFile | undefined;
   if (old) {
     const a = old.text;
-    let pre = 0;
     const max = Math.min(a.length, text.length);
-    while (pre < max && a.charCodeAt(pre) === text.charCodeAt(pre)) pre++;
-    let suf = 0;
-    while (suf < max - pre && a.charCodeAt(a.length - 1 - suf) === text.charCodeAt(text.length - 1 - suf)) suf++;
+    const pre = commonPrefix(a, text, max);
+    const suf = commonSuffix(a, text, max - pre);
     const oldLen = a.length - pre - suf;
     const newLen = text.length - pre - suf;
     if (oldLen + newLen < text.length / 4) {
@@ -92,6 +90,24 @@ export function parse(ts: TypeScriptApi, file: string, text: string): TS.SourceF
   parseCache.set(file, { text, sf });
   if (parseCache.size > MAX_CACHED_FILES) parseCache.delete(parseCache.keys().next().value!);
   return sf;
+}
+
+const CHUNK = 2048;
+
+/** Length of the common prefix: whole chunks compared as strings (memcmp), then characters. */
+function commonPrefix(a: string, b: string, max: number): number {
+  let i = 0;
+  while (i + CHUNK <= max && a.slice(i, i + CHUNK) === b.slice(i, i + CHUNK)) i += CHUNK;
+  while (i < max && a.charCodeAt(i) === b.charCodeAt(i)) i++;
+  return i;
+}
+
+/** Length of the common suffix, at most `max`. */
+function commonSuffix(a: string, b: string, max: number): number {
+  let i = 0;
+  while (i + CHUNK <= max && a.slice(a.length - i - CHUNK, a.length - i) === b.slice(b.length - i - CHUNK, b.length - i)) i += CHUNK;
+  while (i < max && a.charCodeAt(a.length - 1 - i) === b.charCodeAt(b.length - 1 - i)) i++;
+  return i;
 }
 
 /** Forgets the cached tree of a file (or of all files). */
@@ -351,9 +367,9 @@ export function shiftFunction(fn: TFunction, d: number): void {
 
 /** Module-level tensors read inside functions may be read at any time: they escape. */
 function markModuleEscapes(moduleFn: TFunction, fns: TFunction[]): void {
-  const free = new Set<string>();
-  for (const fn of fns) if (fn !== moduleFn) for (const n of fn.freeNames) free.add(n);
-  for (const v of moduleFn.values) if (free.has(v.name)) moduleFn.escaping.add(v.key);
+  for (const v of moduleFn.values) {
+    if (fns.some(fn => fn !== moduleFn && fn.freeNames.has(v.name))) moduleFn.escaping.add(v.key);
+  }
 }
 
 /**
