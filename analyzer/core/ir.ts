@@ -21,7 +21,7 @@ export type IndexPattern =
   | { kind: 'broadcast' }
   | { kind: 'indirect'; via?: string }
   | { kind: 'reduction'; how: 'atomic' | 'shared' | 'shuffle' | 'block' }
-  | { kind: 'strided'; text: string }
+  | { kind: 'strided'; text: string; /** `x[i % P]`: at most P distinct elements (a broadcast row). */ modulo?: string }
   | { kind: 'unknown'; reason: string };
 
 /** Where a buffer came from; decides whether two names may alias (rule L4). */

@@ -23,6 +23,14 @@ export interface GpuProfile {
   submitLatencyUs: Sourced;
   kernelRampUs: Sourced;
   graphNodeUs: Sourced;
+  /** Read+write bandwidth of a one-thread-per-element kernel by access width (bytes), per level. */
+  bandwidthByWidthGBs: { dram: Record<string, number>; l2: Record<string, number>; measured?: boolean; source: string };
+  /** A kernel that streams its inputs from DRAM pays this once (the memory pipeline fills). */
+  dramFillUs: Sourced;
+  /** Fraction of L2 still holding what the last launch wrote when the next one starts. */
+  l2RetainedFraction: Sourced;
+  /** Fraction of the bandwidth kernels that cooperate across threads reach. */
+  cooperativeEfficiency: Sourced;
   /** Absent for the CUDA profiles of gpus.json; browser-gpus.json marks laptop GPUs. */
   kind?: 'laptop-integrated' | 'laptop-discrete';
   /** Per-op cost of TensorFlow.js on each browser backend (browser-gpus.json). */

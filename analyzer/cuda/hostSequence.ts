@@ -1086,7 +1086,7 @@ export class HostFunctionAnalyzer {
           elemBytes: paramElementSize(p, templateMap),
           param: p.name,
           argText: arg.text,
-          elements: use.index.kind === 'reduction' || use.index.kind === 'broadcast' ? { value: 1, expr: '1', key: '1' } : undefined,
+          elements: use.index.kind === 'reduction' || use.index.kind === 'broadcast' ? { value: 1, expr: '1', key: '1' } : this.moduloElements(kernel, use.index, data),
           bound: this.boundOf(kernel, use, data),
         });
       }
@@ -1138,6 +1138,14 @@ export class HostFunctionAnalyzer {
         if (u.access !== 'read' && eff.writes !== '*') eff.writes.add(u.buffer.key);
       }
     }
+  }
+
+  /** `x[i % P]` reads at most P elements (a row broadcast over the rows, like a bias). */
+  private moduloElements(kernel: KernelSummary, index: { kind: string; modulo?: string }, data: CudaLaunchData): Size | undefined {
+    if (index.kind !== 'strided' || !index.modulo) return undefined;
+    const p = kernel.params.find(x => x.name === index.modulo);
+    const arg = p ? data.args[p.index] : undefined;
+    return arg ? this.size(arg.tokens[0], arg.tokens[1]) : undefined;
   }
 
   /** The common `index < P` bound of every access of a parameter, as a size at this launch. */

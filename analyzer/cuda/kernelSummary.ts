@@ -490,7 +490,12 @@ function classifyIndex(t: Tokens, a: number, b: number, subst: (n: string) => Po
   for (const atom of atoms) if (atom.includes('[')) return { kind: 'indirect', via: atom.slice(0, atom.indexOf('[')) };
   if (!isThreadDependent(poly, threadVar)) return { kind: 'broadcast' };
   // opaque thread-dependent atoms (i / 2, i % w) are not affine
-  for (const atom of atoms) if (threadVar(atom) && !isPlainThreadAtom(atom)) return { kind: 'strided', text };
+  for (const atom of atoms) {
+    if (threadVar(atom) && !isPlainThreadAtom(atom)) {
+      const mod = /%\(?([A-Za-z_]\w*)\)?$/.exec(atom.replace(/\s+/g, ''));
+      return mod && atoms.size === 1 ? { kind: 'strided', text, modulo: mod[1] } : { kind: 'strided', text };
+    }
+  }
   const d1 = addPoly(poly, GID_X, -1);
   if (!isThreadDependent(d1, threadVar)) return d1.size === 0 ? { kind: 'identity' } : { kind: 'affine', offsets: [polyToText(d1)] };
   // 2D linear: gidY * W + gidX (+ offset)

@@ -6,7 +6,7 @@ import type { LaunchNode } from '../core/ir';
 import type { Span } from '../core/text';
 import type { KernelSummary } from '../cuda/kernelSummary';
 import { elementSize } from '../cuda/types';
-import { fmtBytes, fmtCount, fmtUs, kernelTimeUs, levelOf } from '../cost/model';
+import { fitsL2, fmtBytes, fmtCount, fmtUs, kernelTimeUs } from '../cost/model';
 import { launchElements, launchTraffic } from '../cost/traffic';
 import { describe } from '../planner/rules/L2-index';
 import { shortGpu } from '../rules/FL001-vertical';
@@ -36,7 +36,7 @@ function launchHover(r: AnalysisResult, l: LaunchNode, defaultElements: number):
   const { n, known } = launchElements(l, opts);
   const tr = launchTraffic(l, opts);
   const ws = l.uses.reduce((s, u) => s + (u.elements?.value ?? n) * (u.elemBytes ?? 4), 0);
-  const k = kernelTimeUs(tr, prof, levelOf(ws, prof));
+  const k = kernelTimeUs(tr, prof, fitsL2(ws, prof));
   const reads = l.uses.filter(u => u.access !== 'write');
   const writes = l.uses.filter(u => u.access !== 'read');
   const bytesOf = (us: typeof l.uses) => us.reduce((s, u) => s + (u.elements?.value ?? n) * (u.elemBytes ?? 4), 0);

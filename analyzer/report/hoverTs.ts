@@ -4,7 +4,7 @@
 import type { AnalysisResult } from '../analyze';
 import type { LaunchNode } from '../core/ir';
 import type { Span } from '../core/text';
-import { fmtBytes, fmtCount, fmtUs, kernelTimeUs, levelOf } from '../cost/model';
+import { fitsL2, fmtBytes, fmtCount, fmtUs, kernelTimeUs } from '../cost/model';
 import { launchElements, launchTraffic } from '../cost/traffic';
 import { shortGpu } from '../rules/FL001-vertical';
 import type { TsLaunchData } from '../ts/toIr';
@@ -25,7 +25,7 @@ function opHover(r: AnalysisResult, l: LaunchNode, defaultElements: number): str
   const opts = { defaultElements };
   const { n, known } = launchElements(l, opts);
   const tr = launchTraffic(l, opts);
-  const k = kernelTimeUs(tr, prof, levelOf(tr.bytes, prof));
+  const k = kernelTimeUs(tr, prof, fitsL2(tr.bytes, prof));
   const out = fn.values[op.out];
   const ins = op.inputs.map(i => fn.values[i]);
   const lines: string[] = [];

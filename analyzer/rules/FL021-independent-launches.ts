@@ -6,7 +6,7 @@ import type { LineIndex } from '../core/text';
 import type { CudaProgram } from '../cuda/frontend';
 import type { GpuProfile } from '../cost/profiles';
 import { estimate, fmtBytes } from '../cost/model';
-import { launchTraffic, workingSet, launchElements, type SizeOptions } from '../cost/traffic';
+import { launchTraffic, mergedTraffic, workingSet, launchElements, type SizeOptions } from '../cost/traffic';
 import type { IndependentGroup } from '../planner/independentLaunches';
 import { divergentRewrite } from '../rewrite/cudaDivergent';
 import { shortGpu } from './FL001-vertical';
@@ -16,7 +16,7 @@ export const MIN_DIVERGENT_SPEEDUP = 1.2;
 
 export function independentFinding(program: CudaProgram, g: IndependentGroup, profile: GpuProfile, opts: SizeOptions, lines: LineIndex, withFix: boolean): Finding | undefined {
   const before = g.launches.map(l => launchTraffic(l, opts));
-  const after = [{ callee: 'merged', bytes: before.reduce((s, t) => s + t.bytes, 0), flops: before.reduce((s, t) => s + t.flops, 0) }];
+  const after = [mergedTraffic(before, 'merged')];
   const known = g.launches.every(l => launchElements(l, opts).known);
   const est = estimate({
     before, after, workingSetBytes: workingSet(g.launches, opts), elements: launchElements(g.launches[0], opts).n, sizeKnown: known,

@@ -5,8 +5,8 @@ import type { Finding, Fix } from '../core/finding';
 import type { LineIndex } from '../core/text';
 import type { CudaProgram } from '../cuda/frontend';
 import type { GpuProfile } from '../cost/profiles';
-import { fmtBytes, fmtCount, fmtUs, graphIterationUs, launchIterationUs, levelOf } from '../cost/model';
-import { launchTraffic, workingSet, type SizeOptions } from '../cost/traffic';
+import { dramBytes, fitsL2, fmtBytes, fmtCount, fmtUs, graphIterationUs, launchIterationUs } from '../cost/model';
+import { sequenceTraffic, workingSet, type SizeOptions } from '../cost/traffic';
 import type { GraphLoop } from '../planner/graphLoop';
 import { graphLoopRewrite } from '../rewrite/cudaGraph';
 import { shortGpu } from './FL001-vertical';
@@ -16,11 +16,10 @@ import { launchRef, toRange } from './findingUtil';
 export const MIN_GRAPH_SPEEDUP = 1.2;
 
 export function graphLoopFinding(program: CudaProgram, gl: GraphLoop, profile: GpuProfile, opts: SizeOptions & { defaultBatch: number }, lines: LineIndex, withFix: boolean): Finding | undefined {
-  const ts = gl.launches.map(l => launchTraffic(l, opts));
-  const ws = workingSet(gl.launches, opts);
-  const level = levelOf(ws, profile);
-  const before = launchIterationUs(ts, profile, level);
-  const after = graphIterationUs(ts, profile, level);
+  const ts = sequenceTraffic(gl.launches, opts);
+  const fits = fitsL2(workingSet(gl.launches, opts), profile);
+  const before = launchIterationUs(ts, profile, fits);
+  const after = graphIterationUs(ts, profile, fits);
   const speedup = Math.round((before / after) * 100) / 100;
   if (speedup < MIN_GRAPH_SPEEDUP) return undefined;
   const iters = gl.loop.tripCount?.value ?? opts.defaultBatch;
@@ -48,6 +47,7 @@ export function graphLoopFinding(program: CudaProgram, gl: GraphLoop, profile: G
     estimate: {
       gpu: profile.id, gpuName: profile.name,
       bytesBefore: bytes * iters, bytesAfter: bytes * iters,
+      dramBytesBefore: Math.round(dramBytes(ts, profile, fits) * iters), dramBytesAfter: Math.round(dramBytes(ts, profile, fits) * iters),
       launchesBefore: gl.launches.length * iters, launchesAfter: iters,
       timeBeforeUs: round(before * iters), timeAfterUs: round(after * iters), speedup,
       elements: first.space.value ?? opts.defaultElements, sizeKnown: first.space.value !== undefined,

@@ -6,8 +6,8 @@ import type { LaunchNode } from '../core/ir';
 import type { LineIndex } from '../core/text';
 import type { GpuProfile } from '../cost/profiles';
 import { estimate, type Traffic } from '../cost/model';
-import { launchTraffic, type SizeOptions } from '../cost/traffic';
-import { gpuLabel, groupCost, savedText } from '../ts/cost';
+import { launchTraffic, sequenceTraffic, type SizeOptions } from '../cost/traffic';
+import { copyTraffic, gpuLabel, groupCost, savedText } from '../ts/cost';
 import type { TsProgram } from '../ts/frontend';
 import type { LibraryMatch } from '../ts/libraryFusion';
 import { rewriteLibraryFusion } from '../rewrite/tfjsFused';
@@ -21,7 +21,7 @@ export function libraryFinding(program: TsProgram, text: string, m: LibraryMatch
   const facts = [...profileFacts];
   for (const v of m.intermediates) facts.push(`\`${valueName(V[v])}\` is never written to GPU memory: the fused program adds the bias and applies the activation in its epilogue`);
   let after: Traffic[] | undefined;
-  if (m.noGain) after = launches.map(l => launchTraffic(l, opts));
+  if (m.noGain) after = sequenceTraffic(launches, opts);
   else if (program.backend === 'webgpu' && m.producer.op === 'matMul') {
     // tfjs-backend-webgpu's split-K path (batch 1, M <= 128, N <= 48, K >= 2000) runs a separate
     // BiasActivation program (anchors.md section 4)
@@ -30,8 +30,7 @@ export function libraryFinding(program: TsProgram, text: string, m: LibraryMatch
     const tA = m.producer.args[2]?.bool ?? false;
     if (a && out && out.length >= 2 && sizeOf(out.slice(0, -2)) === 1 && out[out.length - 2] <= 128 && out[out.length - 1] <= 48 && (tA ? a[a.length - 2] : a[a.length - 1]) >= 2000 && (m.bias || m.act)) {
       const outBytes = sizeOf(out) * 4;
-      const mm = launchTraffic(launches[0], opts);
-      after = [{ callee: 'fused matMul (split-K)', bytes: mm.bytes, flops: mm.flops }, { callee: 'BiasActivation', bytes: 2 * outBytes, flops: sizeOf(out) }];
+      after = [{ ...launchTraffic(launches[0], opts), callee: 'fused matMul (split-K)' }, copyTraffic('BiasActivation', outBytes, outBytes, sizeOf(out), true)];
       facts.push('WebGPU runs this shape (batch 1, M ≤ 128, N ≤ 48, K ≥ 2000) through split-K plus a separate BiasActivation program: 2 dispatches after fusing (tfjs-backend-webgpu BatchMatMul_impl)');
     }
   }

@@ -8,12 +8,12 @@ import type { LaunchNode } from '../core/ir';
 import type { LineIndex, Span } from '../core/text';
 import type { GpuProfile } from '../cost/profiles';
 import { estimate, fmtCount } from '../cost/model';
-import { launchTraffic, type SizeOptions } from '../cost/traffic';
+import { sequenceTraffic, type SizeOptions } from '../cost/traffic';
 import type { TsProgram } from '../ts/frontend';
 import type { TFunction, TLoopOp } from '../ts/model';
 import { dimsText } from '../ts/toIr';
 import { launchRef, toRange } from './findingUtil';
-import { gpuLabel } from '../ts/cost';
+import { batchedTraffic, copyTraffic, gpuLabel } from '../ts/cost';
 
 /** Trip count assumed when neither the loop nor the array says. */
 export const ASSUMED_TRIP_COUNT = 16;
@@ -27,11 +27,11 @@ export function batchLoopFinding(program: TsProgram, fn: TFunction, loop: TLoopO
   const n = launches[0].space.value ?? opts.defaultElements;
   facts.push(known ? `${fmtCount(n)} elements per tensor (shape ${launches[0].space.expr})` : `tensor shape unknown: assumed ${fmtCount(n)} elements (annotate \`// fusion-lens: x=[…]\`)`);
   facts.push('after: tf.stack copies the tensors into one (1 program), each op runs once over the batch, tf.unstack along axis 0 returns views (assumed: contiguous slices are shallow on the WebGL backend)');
-  const per = launches.map(l => launchTraffic(l, opts));
+  const per = sequenceTraffic(launches, opts);
   const before = Array.from({ length: trip }, () => per).flat();
   const bytesPer = per.reduce((s, t) => s + t.bytes, 0);
   const inBytes = n * 4 * trip;
-  const after = [{ callee: 'stack', bytes: 2 * inBytes, flops: 0 }, ...per.map(t => ({ callee: t.callee, bytes: t.bytes * trip, flops: t.flops * trip }))];
+  const after = [copyTraffic('stack', inBytes, inBytes, n * trip, false), ...per.map(t => batchedTraffic(t, trip))];
   const est = estimate({ before, after, workingSetBytes: bytesPer * trip, elements: n * trip, sizeKnown: known && first.tripCount !== undefined, facts }, profile);
   if (est.speedup < 1.05) return undefined;
   const ops = launches.map(l => l.callee).join(' → ');

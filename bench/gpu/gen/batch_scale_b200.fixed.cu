@@ -15,7 +15,7 @@ struct scale_img_item {
 struct scale_img_batch {
   scale_img_item items[200];
 };
-__global__ void scale_img_batched(scale_img_batch batch, float s, int n) {
+__global__ void scale_img_batched(const __grid_constant__ scale_img_batch batch, float s, int n) {
   const scale_img_item& item_2 = batch.items[blockIdx.y];
   const float* __restrict__ x = item_2.x;
   float* __restrict__ y = item_2.y;

