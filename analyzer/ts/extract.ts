@@ -734,7 +734,7 @@ export class Extractor {
     }
     if (ts.isPropertyAccessExpression(callee)) {
       const name = callee.name.text;
-      const tensorOnly = TENSOR_ONLY_METHODS.has(name) || SYNC_METHODS.has(name) && false;
+      const tensorOnly = TENSOR_ONLY_METHODS.has(name);
       // `tf.X(...)`, `tf.fused.X(...)`
       const recvNode = callee.expression;
       const isThis = recvNode.kind === ts.SyntaxKind.ThisKeyword;
@@ -754,7 +754,7 @@ export class Extractor {
         const recv = this.expr(recvNode);
         return this.mapCall(n, name, recv);
       }
-      const recv = this.expr(recvNode, wantTensor || tensorOnly || TENSOR_ONLY_METHODS.has(name));
+      const recv = this.expr(recvNode, wantTensor || tensorOnly);
       let recvValue = recv.value;
       if (recvValue === undefined && recv.maybe && (tensorOnly || wantTensor)) recvValue = this.materialize(recv);
       if (recvValue !== undefined) return this.tensorMethod(n, name, recvValue, callee);
