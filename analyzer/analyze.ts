@@ -17,6 +17,7 @@ import { planIndependentLaunches } from './planner/independentLaunches';
 import { independentFinding, independentFix } from './rules/FL021-independent-launches';
 import { graphLoopFinding, graphLoopFix } from './rules/FL022-cuda-graph';
 import { launchRef, toRange } from './rules/findingUtil';
+import { analyzeTypeScript, type TsAnalysis } from './ts/analyzeTs';
 
 export type Language = 'cuda' | 'typescript';
 
@@ -56,6 +57,7 @@ export interface AnalysisResult {
   lines: LineIndex;
   /** Frontend output, for hover and the report (not serialized). */
   cuda?: CudaProgram;
+  ts?: TsAnalysis;
   /** The fix of a finding of this result, computed on demand (not serialized). */
   resolveFix(f: Finding): Fix | undefined;
 }
@@ -80,7 +82,11 @@ export function analyze(file: string, text: string, host: AnalyzerHost, options:
       return f.fix;
     },
   };
-  if (language !== 'cuda') return result;
+  if (language === 'typescript') {
+    // TF.js fixes are a few lines of text: always computed (Finding.fix), so resolveFix returns them
+    analyzeTypeScript(result, text, options);
+    return result;
+  }
 
   indexIncludes(file, text, host, 0);
   const included = includedFiles(file, text, host);

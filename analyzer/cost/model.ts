@@ -222,7 +222,8 @@ export function fmtUs(us: number): string {
 }
 
 export function fmtCount(n: number): string {
-  return Math.round(n).toLocaleString('en-US');
+  // same output as toLocaleString('en-US'), without the cost of Intl (hundreds of findings per file)
+  return String(Math.round(n)).replace(/\B(?=(\d{3})+(?!\d))/g, ',');
 }
 
 function trim(x: number): string {

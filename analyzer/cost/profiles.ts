@@ -1,6 +1,7 @@
 // GPU profiles (data in gpus.json, each number with its source).
 
 import data from './gpus.json';
+import browser from './browser-gpus.json';
 
 export interface Sourced {
   value: number;
@@ -30,9 +31,15 @@ export interface GpuProfile {
   l2RetainedFraction: Sourced;
   /** Fraction of the bandwidth kernels that cooperate across threads reach. */
   cooperativeEfficiency: Sourced;
+  /** Absent for the CUDA profiles of gpus.json; browser-gpus.json marks laptop GPUs. */
+  kind?: 'laptop-integrated' | 'laptop-discrete';
+  /** Per-op cost of TensorFlow.js on each browser backend (browser-gpus.json). */
+  dispatchUs?: { webgl: Sourced; webgpu: Sourced };
 }
 
-export const PROFILES: readonly GpuProfile[] = (data as { profiles: GpuProfile[] }).profiles;
+export const PROFILES: readonly GpuProfile[] = [...(data as { profiles: GpuProfile[] }).profiles, ...(browser as { profiles: GpuProfile[] }).profiles];
+/** The profile TF.js estimates use when the GPU setting names a CUDA card. */
+export const DEFAULT_BROWSER_GPU = 'iris-xe';
 export const DEFAULT_GPU = 'h100';
 
 /** Finds a profile by id, name or alias (case-insensitive); undefined when unknown. */

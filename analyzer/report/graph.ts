@@ -33,7 +33,7 @@ export interface ReportData {
 }
 
 export function reportData(r: AnalysisResult, defaultElements = 1 << 24): ReportData {
-  const launches = r.cuda?.launches ?? [];
+  const launches = r.cuda?.launches ?? r.ts?.launches ?? [];
   const groupOf = new Map<number, number>();
   r.findings.forEach((f, gi) => {
     for (const l of f.launches) {

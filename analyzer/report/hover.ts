@@ -10,6 +10,7 @@ import { fitsL2, fmtBytes, fmtCount, fmtUs, kernelTimeUs } from '../cost/model';
 import { launchElements, launchTraffic } from '../cost/traffic';
 import { describe } from '../planner/rules/L2-index';
 import { shortGpu } from '../rules/FL001-vertical';
+import { hoverTs } from './hoverTs';
 
 export interface HoverResult {
   markdown: string;
@@ -19,6 +20,7 @@ export interface HoverResult {
 const within = (s: Span, o: number) => o >= s.start && o <= s.end;
 
 export function hoverAt(r: AnalysisResult, offset: number, defaultElements: number): HoverResult | undefined {
+  if (r.ts) return hoverTs(r, offset, defaultElements);
   const p = r.cuda;
   if (!p) return undefined;
   const launch = p.launches.find(l => within(l.calleeSpan, offset)) ?? p.launches.find(l => within(l.span, offset));

@@ -22,6 +22,9 @@ export const RULES: RuleMeta[] = [
   { id: 'FL013', name: 'aliasing', kind: 'legality', severity: 'hint', summary: 'L4: buffers must be the same buffer at the same offset or provably distinct allocations.' },
   { id: 'FL014', name: 'liveness', kind: 'legality', severity: 'hint', summary: 'L5: an intermediate read after the group keeps its store; only its re-read is saved.' },
   { id: 'FL015', name: 'budgets', kind: 'legality', severity: 'hint', summary: 'L6: fused kernels stay within parameter-space and stage limits, and only visible kernel bodies fuse.' },
+  { id: 'FL101', name: 'tfjs-fused-op', kind: 'finding', severity: 'warning', summary: 'TF.js matMul / conv2d / depthwiseConv2d followed by a bias add and/or an activation runs as one tf.fused.* op.' },
+  { id: 'FL102', name: 'tfjs-elementwise-chain', kind: 'finding', severity: 'info', summary: 'Consecutive elementwise TF.js ops each run a GPU program that reads and writes the whole tensor; one kernel would not.' },
+  { id: 'FL103', name: 'tfjs-batch-loop', kind: 'finding', severity: 'info', summary: 'The same elementwise TF.js op applied to many small tensors in a loop runs once over tf.stack of them.' },
 ];
 
 export function ruleMeta(id: string): RuleMeta | undefined {
