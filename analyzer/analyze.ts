@@ -3,20 +3,14 @@
 
 import type { Finding, Fix, ParseProblem, Refusal, Severity } from './core/finding';
 import { LineIndex } from './core/text';
+import { toRange } from './rules/findingUtil';
+import { cudaFindings, sortProblems } from './cudaFindings';
+import { analyzeCudaIncrementally, rememberCudaState } from './incremental';
 import { dirname, joinPath } from './core/paths';
 import { analyzeCuda, type CudaProgram } from './cuda/frontend';
 import type { KernelSummary } from './cuda/kernelSummary';
 import { KernelIndex } from './index/kernelIndex';
 import { DEFAULT_GPU, findProfile, type GpuProfile } from './cost/profiles';
-import { planVertical } from './planner/vertical';
-import { verticalFinding, verticalFix } from './rules/FL001-vertical';
-import { batchedLoopFinding, batchedLoopFix } from './rules/FL020-batched-loop';
-import { planBatchLoops } from './planner/batchLoop';
-import { planGraphLoops } from './planner/graphLoop';
-import { planIndependentLaunches } from './planner/independentLaunches';
-import { independentFinding, independentFix } from './rules/FL021-independent-launches';
-import { graphLoopFinding, graphLoopFix } from './rules/FL022-cuda-graph';
-import { launchRef, toRange } from './rules/findingUtil';
 import { analyzeTypeScript, type TsAnalysis } from './ts/analyzeTs';
 
 export type Language = 'cuda' | 'typescript';
@@ -69,7 +63,15 @@ export function languageOf(file: string): Language | undefined {
   return undefined;
 }
 
-export function analyze(file: string, text: string, host: AnalyzerHost, options: AnalysisOptions = DEFAULT_OPTIONS): AnalysisResult {
+/**
+ * Analyzes one file. `previous` (the result for an earlier text of the same file, same options and
+ * workspace) lets an edit inside one function body be re-analyzed incrementally.
+ */
+export function analyze(file: string, text: string, host: AnalyzerHost, options: AnalysisOptions = DEFAULT_OPTIONS, previous?: AnalysisResult): AnalysisResult {
+  if (previous && !(options.withFixes ?? true) && previous.language === 'cuda' && (languageOf(file) ?? 'cuda') === 'cuda') {
+    const r = analyzeCudaIncrementally(previous, file, text, host, options, (f2, t2, h2, o2) => analyze(f2, t2, h2, o2));
+    if (r) return r;
+  }
   const profile = findProfile(options.gpu) ?? findProfile(DEFAULT_GPU)!;
   const lines = new LineIndex(text);
   const language = languageOf(file) ?? 'cuda';
@@ -88,79 +90,19 @@ export function analyze(file: string, text: string, host: AnalyzerHost, options:
     return result;
   }
 
+
   indexIncludes(file, text, host, 0);
   const included = includedFiles(file, text, host);
   const external = (name: string) => resolveExternalKernel(name, file, included, host);
   const program = analyzeCuda(file, text, external);
   result.cuda = program;
-  for (const p of program.problems) result.problems.push({ message: p.message, span: p.span, range: toRange(lines, p.span) });
-  for (const e of program.annotations.errors) {
-    const span = { start: e.start, end: e.end };
-    result.problems.push({ message: e.message, span, range: toRange(lines, span) });
-  }
-
-  const plan = planVertical(program.sequences);
-  const sizeOpts = { defaultElements: options.defaultElements };
-  const withFixes = options.withFixes ?? true;
-  for (const g of plan.groups) {
-    const f = verticalFinding(program, g, profile, sizeOpts, lines, withFixes);
-    fixers.set(f, () => verticalFix(program, g, lines));
-    if (options.severity) f.severity = options.severity;
-    const saved = f.estimate.bytesBefore - f.estimate.bytesAfter;
-    if (saved < options.minSavingBytes) continue;
-    result.findings.push(f);
-  }
-  // horizontal: batch loops (FL020). A fixable batch replaces the vertical finding of its loop body.
-  const batches = planBatchLoops(program.sequences, program.constLookup);
-  for (const bl of batches.loops) {
-    const f = batchedLoopFinding(program, bl, profile, { ...sizeOpts, defaultBatch: options.defaultBatch ?? 16 }, lines, withFixes);
-    fixers.set(f, () => batchedLoopFix(program, bl, lines));
-    if (options.severity) f.severity = options.severity;
-    if (f.fixable) {
-      const inLoop = new Set(bl.launches.map(l => l.span.start));
-      result.findings = result.findings.filter(x => x.rule !== 'FL001' || !x.launches.every(l => inLoop.has(l.span.start)));
-    }
-    result.findings.push(f);
-  }
-  for (const r of batches.refusals) {
-    result.refusals.push({
-      rule: 'FL020', ruleName: 'batched-loop', file, reason: r.reason,
-      launches: r.launches.map(l => launchRef(lines, l)),
-      blocker: r.blocker ? { span: r.blocker.span, range: toRange(lines, r.blocker.span), text: r.blocker.text } : undefined,
-    });
-  }
-  // CUDA Graphs (FL022) for launch-bound loops nothing else fuses
-  const covered = new Set(result.findings.flatMap(f => f.launches.map(l => l.span.start)));
-  for (const gl of planGraphLoops(program.sequences, covered)) {
-    const f = graphLoopFinding(program, gl, profile, { ...sizeOpts, defaultBatch: options.defaultBatch ?? 16 }, lines, withFixes);
-    if (!f) continue;
-    fixers.set(f, () => graphLoopFix(program, gl, lines));
-    if (options.severity) f.severity = options.severity;
-    result.findings.push(f);
-  }
-  // divergent horizontal fusion (FL021) of independent small launches nothing else covers
-  const covered2 = new Set(result.findings.flatMap(f => f.launches.map(l => l.span.start)));
-  for (const g of planIndependentLaunches(program.sequences, covered2)) {
-    const f = independentFinding(program, g, profile, sizeOpts, lines, withFixes);
-    if (!f) continue;
-    fixers.set(f, () => independentFix(program, g, lines));
-    if (options.severity) f.severity = options.severity;
-    result.findings.push(f);
-  }
-  result.findings.sort((a, b) => a.span.start - b.span.start);
-  for (const r of plan.refusals) {
-    result.refusals.push({
-      rule: r.rule.id,
-      ruleName: r.rule.name,
-      file,
-      reason: r.reason,
-      launches: [...r.group, r.candidate].map(l => launchRef(lines, l)),
-      blocker: r.blocker ? { span: r.blocker.span, range: toRange(lines, r.blocker.span), text: r.blocker.text } : undefined,
-    });
-  }
-  const ann = program.annotations;
-  if (ann.ignoreFile) result.findings = [];
-  else if (ann.ignoredLines.size) result.findings = result.findings.filter(f => !ann.ignoredLines.has(f.range.start.line));
+  const problems = program.problems.map(p => ({ message: p.message, span: p.span }));
+  for (const e of program.annotations.errors) problems.push({ message: e.message, span: { start: e.start, end: e.end } });
+  result.problems = sortProblems(problems).map(p => ({ ...p, range: toRange(lines, p.span) }));
+  const found = cudaFindings(program, program.sequences, profile, options, lines, fixers);
+  result.findings = found.findings;
+  result.refusals = found.refusals;
+  rememberCudaState(result, program, options, external);
   return result;
 }
 

@@ -11,6 +11,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { analyze, languageOf, type AnalysisResult, type AnalyzerHost } from '../analyzer/analyze';
+import { fullResultOf, incrementalSteps, indexEntryOf } from '../analyzer/incremental';
 import type { Finding } from '../analyzer/core/finding';
 import { fixAll } from '../analyzer/fixAll';
 import { KernelIndex } from '../analyzer/index/kernelIndex';
@@ -22,6 +23,8 @@ import { shortGpu } from '../analyzer/rules/FL001-vertical';
 import { analysisOptions, DEFAULT_SETTINGS, normalizeSettings, type Settings } from './settings';
 
 const MAX_ANALYZED_BYTES = 8 * 1024 * 1024;
+/** Idle time after an incremental analysis before the full one runs (hover and fixes then answer at once). */
+const WARMUP_MS = 400;
 const INDEX_EXT = /\.(cu|cuh|h|hpp|hh|cuhpp)$/i;
 const SKIP_DIRS = new Set(['node_modules', '.git', 'dist', 'out', 'build', '.cache', '.vscode-test', '__pycache__']);
 
@@ -34,6 +37,9 @@ export function startServer(connection: Connection): void {
   const documents = new TextDocuments(TextDocument);
   const index = new KernelIndex();
   const cache = new Map<string, Cached>();
+  /** The last result per document: the base of incremental re-analysis after an edit. */
+  const previous = new Map<string, AnalysisResult>();
+  const warmups = new Map<string, NodeJS.Timeout>();
   const timers = new Map<string, NodeJS.Timeout>();
   let settings: Settings = DEFAULT_SETTINGS;
   let hasConfiguration = false;
@@ -180,9 +186,13 @@ export function startServer(connection: Connection): void {
     if (text.length > MAX_ANALYZED_BYTES) return undefined;
     const file = fileOf(doc);
     try {
-      if (languageOf(file) === 'cuda') index.update(file, text);
-      const result = analyze(file, text, host, analysisOptions(settings));
+      const result = analyze(file, text, host, analysisOptions(settings), previous.get(doc.uri));
+      previous.set(doc.uri, result);
       cache.set(doc.uri, { version: doc.version, result });
+      // other files see this document's kernels (taken from the analysis, not lexed again)
+      const own = indexEntryOf(result);
+      if (own) index.update(file, text, own);
+      if (incrementalSteps(result) > 0) scheduleWarmup(doc.uri, result);
       return result;
     } catch (e) {
       log(`internal error analyzing ${doc.uri}: ${(e as Error).stack ?? e}`);
@@ -212,6 +222,24 @@ export function startServer(connection: Connection): void {
     void connection.sendNotification('fusionLens/status', { uri: doc.uri, findings: r.findings.length, gpu: r.profile.id, gpuName: r.profile.name });
   }
 
+  /**
+   * After an incremental analysis, the full one (for hover, fixes, the report) runs when the user
+   * pauses, so that those answer at once; an edit before then cancels it.
+   */
+  function scheduleWarmup(uri: string, result: AnalysisResult): void {
+    const old = warmups.get(uri);
+    if (old) clearTimeout(old);
+    warmups.set(uri, setTimeout(() => {
+      warmups.delete(uri);
+      if (previous.get(uri) !== result) return;
+      try {
+        fullResultOf(result);
+      } catch (e) {
+        log(`internal error analyzing ${uri}: ${(e as Error).stack ?? e}`);
+      }
+    }, WARMUP_MS));
+  }
+
   function schedule(doc: TextDocument, delay: number): void {
     const old = timers.get(doc.uri);
     if (old) clearTimeout(old);
@@ -224,6 +252,7 @@ export function startServer(connection: Connection): void {
 
   function revalidateAll(): void {
     cache.clear();
+    previous.clear(); // settings or other files changed: no incremental step from old results
     for (const d of documents.all()) schedule(d, 0);
   }
 
@@ -248,6 +277,10 @@ export function startServer(connection: Connection): void {
     if (t) clearTimeout(t);
     timers.delete(e.document.uri);
     cache.delete(e.document.uri);
+    previous.delete(e.document.uri);
+    const w = warmups.get(e.document.uri);
+    if (w) clearTimeout(w);
+    warmups.delete(e.document.uri);
     const p = uriToPath(e.document.uri);
     // fall back to the saved file's kernels
     if (p && INDEX_EXT.test(p)) {

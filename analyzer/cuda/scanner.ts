@@ -447,6 +447,33 @@ export function findBodyClose(t: Tokens, open: number, to: number, res?: { probl
   return { end: to, closed: false };
 }
 
+/** Token i is a declaration word at column 0 (the scanner closes an open body there). */
+export function isRecoveryPoint(t: Tokens, i: number): boolean {
+  return t.kinds[i] === Tok.Ident && t.lineFirst[i] === 1 && isColumnZero(t, i) && RECOVERY_WORDS.has(t.text(i));
+}
+
+/**
+ * The scan of a text in which one function body changed while staying balanced, with no recovery
+ * point inside (see findBodyClose): token indices from its closing brace `closeTok` on move by
+ * dTok, text offsets from `closeAt` on by delta. Lists every index field of ScanResult: a new field
+ * must be moved here too (test/unit/incremental.test.ts compares with a fresh scan).
+ */
+export function shiftScan(s: ScanResult, closeTok: number, dTok: number, closeAt: number, delta: number): ScanResult {
+  const m = (x: number) => (x >= closeTok ? x + dTok : x);
+  return {
+    functions: s.functions.map(f => (f.end < closeTok ? f : {
+      ...f, nameTok: m(f.nameTok), headStart: m(f.headStart), paramsOpen: m(f.paramsOpen), paramsClose: m(f.paramsClose),
+      bodyOpen: m(f.bodyOpen), bodyClose: f.bodyClose < 0 ? f.bodyClose : m(f.bodyClose), end: m(f.end),
+    })),
+    prototypes: s.prototypes.map(x => (x.paramsClose < closeTok ? x : { ...x, nameTok: m(x.nameTok), paramsOpen: m(x.paramsOpen), paramsClose: m(x.paramsClose) })),
+    defines: s.defines.map(d => (d.tok < closeTok ? d : { ...d, tok: m(d.tok), bodyOffset: d.bodyOffset >= closeAt ? d.bodyOffset + delta : d.bodyOffset })),
+    includes: s.includes.map(x => (x.tok < closeTok ? x : { ...x, tok: m(x.tok) })),
+    globals: s.globals.map(g => (g.initEnd < closeTok ? g : { ...g, initStart: m(g.initStart), initEnd: m(g.initEnd) })),
+    globalVars: s.globalVars,
+    problems: s.problems.map(x => (x.tok < closeTok ? x : { ...x, tok: m(x.tok) })),
+  };
+}
+
 function isColumnZero(t: Tokens, i: number): boolean {
   const s = t.starts[i];
   return s === 0 || t.src.charCodeAt(s - 1) === 10;

@@ -12,7 +12,7 @@ import { scan } from '../cuda/scanner';
 import type { BatchLoop } from '../planner/batchLoop';
 import type { Group } from '../planner/types';
 import { deleteStatement, fuseVertical, indentUnit, insertionEdits, stripKernelSuffix } from './cudaVertical';
-import { indentOfLine } from './tokenText';
+import { indentOfLine, UsedNames } from './tokenText';
 
 export type BatchRewrite =
   | { ok: true; edits: TextEdit[]; kernelName: string; byValue: boolean }
@@ -43,7 +43,7 @@ export function batchLoopRewrite(program: CudaProgram, bl: BatchLoop, emit: bool
   const hostFn = program.scan.functions.find(f => f.qualifiedName === data.hostFunction && !f.isKernel);
   if (!hostFn) return fail('internal: host function not found');
   const src = program.text;
-  const taken = new Set<string>([...program.tokens.src.matchAll(/[A-Za-z_]\w*/g)].map(m => m[0]));
+  const taken = new UsedNames(program.tokens.src);
   const fresh = (base: string) => {
     let n = base;
     for (let k = 2; taken.has(n); k++) n = `${base}_${k}`;

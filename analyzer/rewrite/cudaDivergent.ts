@@ -10,13 +10,13 @@ import { parseParams } from '../cuda/kernelSummary';
 import { scan } from '../cuda/scanner';
 import type { IndependentGroup } from '../planner/independentLaunches';
 import { deleteStatement, indentUnit, insertionEdits, stripKernelSuffix } from './cudaVertical';
-import { indentOfLine, reindent, rewriteRange, type TokenReplacement } from './tokenText';
+import { indentOfLine, reindent, rewriteRange, type TokenReplacement, UsedNames } from './tokenText';
 
 export function divergentRewrite(program: CudaProgram, g: IndependentGroup): { ok: true; edits: TextEdit[]; kernelName: string } | { ok: false; reason: string } {
   if (g.fixBlocker) return { ok: false, reason: g.fixBlocker };
   const datas = g.launches.map(l => l.frontend as CudaLaunchData);
   const src = program.text;
-  const used = new Set<string>([...src.matchAll(/[A-Za-z_]\w*/g)].map(m => m[0]));
+  const used = new UsedNames(src);
   for (const d of datas) {
     const k = d.kernel!;
     for (let i = k.decl.bodyOpen; i <= (k.decl.bodyClose >= 0 ? k.decl.bodyClose : k.decl.end); i++) if (k.tokens.isIdent(i)) used.add(k.tokens.text(i));

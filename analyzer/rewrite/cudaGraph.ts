@@ -6,12 +6,12 @@ import type { CudaProgram } from '../cuda/frontend';
 import type { CudaLaunchData } from '../cuda/hostSequence';
 import type { GraphLoop } from '../planner/graphLoop';
 import { deleteStatement } from './cudaVertical';
-import { indentOfLine } from './tokenText';
+import { indentOfLine, UsedNames } from './tokenText';
 
 export function graphLoopRewrite(program: CudaProgram, gl: GraphLoop): { ok: true; edits: TextEdit[] } | { ok: false; reason: string } {
   if (gl.fixBlocker) return { ok: false, reason: gl.fixBlocker };
   const src = program.text;
-  const taken = new Set<string>([...src.matchAll(/[A-Za-z_]\w*/g)].map(m => m[0]));
+  const taken = new UsedNames(src);
   const fresh = (base: string) => {
     let n = base;
     for (let k = 2; taken.has(n); k++) n = `${base}_${k}`;

@@ -3,6 +3,7 @@ import assert from 'node:assert/strict';
 import { lex } from '../../analyzer/cuda/lexer';
 import { scan } from '../../analyzer/cuda/scanner';
 import { summarizeKernel, type KernelSummary } from '../../analyzer/cuda/kernelSummary';
+import { analyzeText } from '../helpers/analyze';
 
 function kernel(src: string): KernelSummary {
   const t = lex(src);
@@ -94,4 +95,10 @@ test('geometry dependence and early returns inside the element code are flagged'
   const k = kernel('__global__ void k(float* y, int n) { int i = blockIdx.x * blockDim.x + threadIdx.x; if (i < n) { if (y[i] < 0) return; y[i] = threadIdx.x; } }');
   assert.ok(k.returnInElement);
   assert.ok(k.geometryDependent);
+});
+
+test('a half-typed `if idx >= n)` (no opening parenthesis) is read without hanging', () => {
+  // found by the incremental-analysis fuzz test: a stray `)` once made the statement parser loop
+  const r = analyzeText('__global__ void k(const float* x, float* y, int n) {\n  const int idx = blockIdx.x * blockDim.x + threadIdx.x;\n  if idx >= n) return;\n  y[idx] = x[idx];\n}\n');
+  assert.equal(r.cuda!.kernels.length, 1);
 });
