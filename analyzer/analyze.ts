@@ -5,7 +5,7 @@ import type { Finding, Fix, ParseProblem, Refusal, Severity } from './core/findi
 import { LineIndex } from './core/text';
 import { toRange } from './rules/findingUtil';
 import { cudaFindings, sortProblems } from './cudaFindings';
-import { analyzeCudaIncrementally, rememberCudaState } from './incremental';
+import { analyzeCudaIncrementally, rememberCudaState, reusableSummaries } from './incremental';
 import { dirname, joinPath } from './core/paths';
 import { analyzeCuda, type CudaProgram } from './cuda/frontend';
 import type { KernelSummary } from './cuda/kernelSummary';
@@ -94,7 +94,7 @@ export function analyze(file: string, text: string, host: AnalyzerHost, options:
   indexIncludes(file, text, host, 0);
   const included = includedFiles(file, text, host);
   const external = (name: string) => resolveExternalKernel(name, file, included, host);
-  const program = analyzeCuda(file, text, external);
+  const program = analyzeCuda(file, text, external, reusableSummaries(previous, file));
   result.cuda = program;
   const problems = program.problems.map(p => ({ message: p.message, span: p.span }));
   for (const e of program.annotations.errors) problems.push({ message: e.message, span: { start: e.start, end: e.end } });

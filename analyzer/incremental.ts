@@ -16,7 +16,7 @@ import { parseAnnotations, type Annotations } from './core/annotations';
 import { LineIndex, type Span } from './core/text';
 import { findProfile, DEFAULT_GPU } from './cost/profiles';
 import { analyzeHostFunction, hostEnv, structureProblems, type CudaProgram } from './cuda/frontend';
-import { summarizeKernel, type KernelSummary } from './cuda/kernelSummary';
+import { moveSummary, summarizeKernel, summaryKey, type KernelSummary } from './cuda/kernelSummary';
 import { relexBody, Tok, type Tokens } from './cuda/lexer';
 import { isRecoveryPoint, shiftScan, type FunctionDecl, type ScanResult } from './cuda/scanner';
 import { cudaFindings, sortFindings, sortProblems, sortRefusals } from './cudaFindings';
@@ -46,6 +46,34 @@ interface CudaState {
 
 const states = new WeakMap<AnalysisResult, CudaState>();
 const MAX_STEPS = 64;
+/**
+ * Kernel summaries keep the token arrays they were made from. Reusing them across edits is what
+ * makes re-analysis cheap; a bound on how many different arrays they keep alive bounds memory.
+ */
+const MAX_GENERATIONS = 4;
+
+function generations(kernels: KernelSummary[]): number {
+  return new Set(kernels.map(k => k.tokens)).size;
+}
+
+/**
+ * Summaries of the previous analysis of this file, by kernel text, for a full analysis after an
+ * edit the incremental path could not take (a brace typed, a kernel added): unchanged kernels are
+ * not summarized again.
+ */
+export function reusableSummaries(previous: AnalysisResult | undefined, file: string): ((key: string) => KernelSummary | undefined) | undefined {
+  const st = previous && states.get(previous);
+  if (!st || st.file !== file || generations(st.kernels) > MAX_GENERATIONS) return undefined;
+  let byKey: Map<string, KernelSummary> | undefined;
+  return key => {
+    if (!byKey) {
+      byKey = new Map();
+      for (const k of st.kernels) if (k.file === file) byKey.set(summaryKey(k.qualifiedName, st.text, k.span.start, k.span.end), k);
+    }
+    return byKey.get(key);
+  };
+}
+
 
 function optionsKey(o: AnalysisOptions): string {
   return JSON.stringify([o.gpu, o.defaultElements, o.defaultBatch, o.minSavingBytes, o.severity]);
@@ -67,6 +95,7 @@ export function analyzeCudaIncrementally(
 ): AnalysisResult | undefined {
   const st = states.get(previous);
   if (!st || st.file !== file || st.optionsKey !== optionsKey(options) || st.steps >= MAX_STEPS) return undefined;
+  if (generations(st.kernels) > MAX_GENERATIONS) return undefined;
   const old = st.text;
   if (old === text) return previous;
 
@@ -262,11 +291,8 @@ function mentions(t: Tokens, g: FunctionDecl, name: string): boolean {
   return false;
 }
 
-/** A kernel summary whose text moved by delta (its tokens and token indices are its own). */
 function moveKernel(k: KernelSummary, at: number, delta: number): KernelSummary {
-  if (delta === 0 || k.span.start < at) return k;
-  const mv = (x: Span): Span => ({ start: x.start + delta, end: x.end + delta });
-  return { ...k, span: mv(k.span), nameSpan: mv(k.nameSpan), bodySpan: mv(k.bodySpan), params: k.params.map(q => ({ ...q, span: mv(q.span) })) };
+  return k.span.start < at ? k : moveSummary(k, delta);
 }
 
 function moveFinding(f: Finding, move: (x: Span) => Span, lines: LineIndex): Finding {

@@ -6,7 +6,7 @@ import { parseAnnotations, type Annotations } from '../core/annotations';
 import { apiEffect, isTransparentWrapper } from './cudaApi';
 import { evalText, evalTokens, type Lookup } from './constEval';
 import { Tok, lex, type Tokens } from './lexer';
-import { summarizeKernel, type KernelSummary } from './kernelSummary';
+import { moveSummary, summarizeKernel, summaryKey, type KernelSummary } from './kernelSummary';
 import { HostFunctionAnalyzer, launchMacroShape, type HostContext, type LaunchMacroShape } from './hostSequence';
 import { scan, type Define, type FunctionDecl, type ScanResult } from './scanner';
 
@@ -35,12 +35,22 @@ export interface HostEnv {
   summarizeCall: (name: string) => { device: boolean; sync: boolean } | undefined;
 }
 
-export function analyzeCuda(file: string, text: string, external?: ExternalKernelLookup): CudaProgram {
+/**
+ * `reuse` finds the summary of an unchanged kernel from an earlier analysis of the file, by
+ * summaryKey (qualified name and text): it is moved to its new place instead of made again.
+ */
+export function analyzeCuda(file: string, text: string, external?: ExternalKernelLookup, reuse?: (key: string) => KernelSummary | undefined): CudaProgram {
   const tokens = lex(text);
   const s = scan(tokens);
   const annotations = parseAnnotations(text, tokens.comments);
   const kernels: KernelSummary[] = [];
-  for (const f of s.functions) if (f.isKernel) kernels.push(summarizeKernel(tokens, f, file));
+  for (const f of s.functions) {
+    if (!f.isKernel) continue;
+    const start = tokens.starts[f.headStart];
+    const end = tokens.ends[f.bodyClose >= 0 ? f.bodyClose : f.end];
+    const old = reuse?.(summaryKey(f.qualifiedName, text, start, end));
+    kernels.push(old && old.file === file ? moveSummary(old, start - old.span.start) : summarizeKernel(tokens, f, file));
+  }
   const env = hostEnv(file, tokens, s, annotations, kernels, external);
 
   const sequences: Sequence[] = [];

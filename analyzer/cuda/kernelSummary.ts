@@ -837,3 +837,18 @@ function guardsAround(t: Tokens, stmts: Stmt[], tok: number, v: string, params: 
   }
   return [...found];
 }
+
+/**
+ * The summary of the same kernel text found `delta` characters later (its tokens and token
+ * indices are its own, so only the text offsets move).
+ */
+export function moveSummary(k: KernelSummary, delta: number): KernelSummary {
+  if (delta === 0) return k;
+  const mv = (x: Span): Span => ({ start: x.start + delta, end: x.end + delta });
+  return { ...k, span: mv(k.span), nameSpan: mv(k.nameSpan), bodySpan: mv(k.bodySpan), params: k.params.map(q => ({ ...q, span: mv(q.span) })) };
+}
+
+/** What a kernel summary depends on: its qualified name and its text (head, template list, body). */
+export function summaryKey(qualifiedName: string, text: string, start: number, end: number): string {
+  return `${qualifiedName}\u0000${text.slice(start, end)}`;
+}

@@ -4,6 +4,11 @@
 // `<<<` is one token; `>` is never merged (`>>` and `>>>` are settled by the scanner at the right
 // depth, as template closers or launch closers).
 
+/** Character codes of the brackets and separators the structure passes test with Tokens.ch(). */
+export const enum Ch {
+  LParen = 40, RParen = 41, LBracket = 91, RBracket = 93, LBrace = 123, RBrace = 125, Comma = 44, Semi = 59, Lt = 60, Gt = 62,
+}
+
 export const enum Tok {
   Ident = 0,
   Number = 1,
@@ -72,6 +77,13 @@ export class Tokens {
     if (this.ends[i] - st !== s.length) return false;
     for (let k = 0; k < s.length; k++) if (this.src.charCodeAt(st + k) !== s.charCodeAt(k)) return false;
     return true;
+  }
+
+  /** The character of a one-character punctuator token, else 0 (fast bracket and separator tests). */
+  ch(i: number): number {
+    if (i < 0 || i >= this.count || this.kinds[i] !== Tok.Punct) return 0;
+    const st = this.starts[i];
+    return this.ends[i] - st === 1 ? this.src.charCodeAt(st) : 0;
   }
 
   isIdent(i: number): boolean {

@@ -5,7 +5,7 @@
 // Recovery rule (research/parsing.md): a declaration keyword at column 0 while a body is still open
 // closes that body with a problem report, so one missing `}` never swallows the rest of the file.
 
-import { Tok, type Tokens } from './lexer';
+import { Ch, Tok, type Tokens } from './lexer';
 
 export interface TemplateParam {
   kind: 'type' | 'value';
@@ -96,13 +96,12 @@ const NOT_FUNCTION_NAMES = new Set(['__launch_bounds__', '__attribute__', '__dec
 /** Index of the token matching the opener at `open` ((, [, {), or -1. `<` is not handled here. */
 export function matchClose(t: Tokens, open: number, limit = t.count): number {
   const o = t.src.charCodeAt(t.starts[open]);
-  const c = o === 40 ? ')' : o === 91 ? ']' : '}';
-  const os = o === 40 ? '(' : o === 91 ? '[' : '{';
+  const c = o === 40 ? 41 : o === 91 ? 93 : 125;
   let depth = 0;
   for (let i = open; i < limit; i++) {
-    if (t.kinds[i] !== Tok.Punct) continue;
-    if (t.is(i, os)) depth++;
-    else if (t.is(i, c)) {
+    const k = t.ch(i);
+    if (k === o) depth++;
+    else if (k === c) {
       depth--;
       if (depth === 0) return i;
     }
@@ -167,17 +166,17 @@ export function splitTopLevel(t: Tokens, a: number, b: number, angles = true): A
   let depth = 0;
   let start = a;
   for (let i = a; i <= b; i++) {
-    if (t.kinds[i] === Tok.Punct) {
-      if (t.is(i, '(') || t.is(i, '[') || t.is(i, '{')) depth++;
-      else if (t.is(i, ')') || t.is(i, ']') || t.is(i, '}')) depth--;
-      else if (angles && t.is(i, '<') && depth === 0) {
-        // a template argument list: skip it as one unit when it closes before the end
-        const gt = matchAngle(t, i, b + 1);
-        if (gt > 0 && looksLikeTemplateOpen(t, i)) { i = gt; continue; }
-      } else if (depth === 0 && t.is(i, ',')) {
-        parts.push([start, i - 1]);
-        start = i + 1;
-      }
+    const c = t.ch(i);
+    if (c === 0) continue;
+    if (c === Ch.LParen || c === Ch.LBracket || c === Ch.LBrace) depth++;
+    else if (c === Ch.RParen || c === Ch.RBracket || c === Ch.RBrace) depth--;
+    else if (angles && c === Ch.Lt && depth === 0) {
+      // a template argument list: skip it as one unit when it closes before the end
+      const gt = matchAngle(t, i, b + 1);
+      if (gt > 0 && looksLikeTemplateOpen(t, i)) { i = gt; continue; }
+    } else if (depth === 0 && c === Ch.Comma) {
+      parts.push([start, i - 1]);
+      start = i + 1;
     }
   }
   parts.push([start, b]);
@@ -433,8 +432,9 @@ export function findBodyClose(t: Tokens, open: number, to: number, res?: { probl
   let depth = 0;
   for (let i = open; i < to; i++) {
     if (t.kinds[i] === Tok.Punct) {
-      if (t.is(i, '{')) depth++;
-      else if (t.is(i, '}')) {
+      const c = t.ch(i);
+      if (c === Ch.LBrace) depth++;
+      else if (c === Ch.RBrace) {
         depth--;
         if (depth === 0) return { end: i, closed: true };
       }

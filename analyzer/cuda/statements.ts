@@ -2,7 +2,7 @@
 // statements (expressions and declarations up to `;`). Used by both the host sequence analysis and
 // the kernel summary. Token indices are inclusive.
 
-import { Tok, type Tokens } from './lexer';
+import { Ch, Tok, type Tokens } from './lexer';
 import { matchClose } from './scanner';
 
 export type Stmt =
@@ -161,12 +161,13 @@ class StmtParser {
         if (firstLaunch < 0) firstLaunch = j;
       }
       if (k !== Tok.Punct) continue;
-      if (t.is(j, '(') || t.is(j, '[') || t.is(j, '{')) depth++;
-      else if (t.is(j, ')') || t.is(j, ']') || t.is(j, '}')) {
+      const c = t.ch(j);
+      if (c === Ch.LParen || c === Ch.LBracket || c === Ch.LBrace) depth++;
+      else if (c === Ch.RParen || c === Ch.RBracket || c === Ch.RBrace) {
         depth--;
         // ran into the enclosing block's closer; a stray closer at the start is a statement of its own
         if (depth < 0) return j > i ? j - 1 : j;
-      } else if (depth === 0 && t.is(j, ';')) return j;
+      } else if (depth === 0 && c === Ch.Semi) return j;
     }
     return this.limit;
   }

@@ -4,7 +4,7 @@
 // the kernel summary recognizes thread indices, identity accesses and stencil offsets.
 // Anything non-polynomial (division, modulo, calls) becomes one opaque atom named by its text.
 
-import { Tok, type Tokens } from './lexer';
+import { Ch, Tok, type Tokens } from './lexer';
 import { isTypeName } from './constEval';
 
 /** monomial key (atoms sorted, joined by '*', '' for the constant term) -> coefficient */
@@ -266,8 +266,9 @@ class PolyParser {
   private close(open: number): number {
     let d = 0;
     for (let i = open; i <= this.b; i++) {
-      if (this.t.is(i, '(') || this.t.is(i, '[') || this.t.is(i, '{')) d++;
-      else if (this.t.is(i, ')') || this.t.is(i, ']') || this.t.is(i, '}')) {
+      const c = this.t.ch(i);
+      if (c === Ch.LParen || c === Ch.LBracket || c === Ch.LBrace) d++;
+      else if (c === Ch.RParen || c === Ch.RBracket || c === Ch.RBrace) {
         d--;
         if (d === 0) return i;
       }
