@@ -10,7 +10,7 @@ import { dirname, joinPath } from './core/paths';
 import { analyzeCuda, type CudaProgram } from './cuda/frontend';
 import type { KernelSummary } from './cuda/kernelSummary';
 import { KernelIndex } from './index/kernelIndex';
-import { DEFAULT_GPU, findProfile, type GpuProfile } from './cost/profiles';
+import { cudaProfile, DEFAULT_GPU, findProfile, type GpuProfile } from './cost/profiles';
 import { analyzeTypeScript, type TsAnalysis } from './ts/analyzeTs';
 
 export type Language = 'cuda' | 'typescript';
@@ -72,9 +72,9 @@ export function analyze(file: string, text: string, host: AnalyzerHost, options:
     const r = analyzeCudaIncrementally(previous, file, text, host, options, (f2, t2, h2, o2) => analyze(f2, t2, h2, o2));
     if (r) return r;
   }
-  const profile = findProfile(options.gpu) ?? findProfile(DEFAULT_GPU)!;
-  const lines = new LineIndex(text);
   const language = languageOf(file) ?? 'cuda';
+  const profile = language === 'cuda' ? cudaProfile(options.gpu).profile : findProfile(options.gpu) ?? findProfile(DEFAULT_GPU)!;
+  const lines = new LineIndex(text);
   const fixers = new Map<Finding, () => Fix | undefined>();
   const result: AnalysisResult = {
     file, language, findings: [], refusals: [], problems: [], profile, lines,

@@ -6,7 +6,7 @@ import type { AnalysisOptions } from './analyze';
 import type { Finding, Fix, Refusal } from './core/finding';
 import type { Sequence } from './core/ir';
 import type { LineIndex, Span } from './core/text';
-import type { GpuProfile } from './cost/profiles';
+import { cudaProfile, type GpuProfile } from './cost/profiles';
 import type { CudaProgram } from './cuda/frontend';
 import { planVertical } from './planner/vertical';
 import { verticalFinding, verticalFix } from './rules/FL001-vertical';
@@ -87,6 +87,8 @@ export function cudaFindings(
       blocker: r.blocker ? { span: r.blocker.span, range: toRange(lines, r.blocker.span), text: r.blocker.text } : undefined,
     });
   }
+  const note = cudaProfile(options.gpu).note;
+  if (note) for (const f of findings) f.estimate.assumptions.unshift(note);
   const ann = program.annotations;
   if (ann.ignoreFile) findings = [];
   else if (ann.ignoredLines.size) findings = findings.filter(f => !ann.ignoredLines.has(f.range.start.line));

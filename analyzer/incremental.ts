@@ -14,7 +14,7 @@ import type { AnalysisOptions, AnalysisResult, AnalyzerHost } from './analyze';
 import type { Finding, Fix, ParseProblem, Refusal } from './core/finding';
 import { parseAnnotations, type Annotations } from './core/annotations';
 import { LineIndex, type Span } from './core/text';
-import { findProfile, DEFAULT_GPU } from './cost/profiles';
+import { cudaProfile } from './cost/profiles';
 import { analyzeHostFunction, hostEnv, structureProblems, type CudaProgram } from './cuda/frontend';
 import { moveSummary, summarizeKernel, summaryKey, type KernelSummary } from './cuda/kernelSummary';
 import { relexBody, Tok, type Tokens } from './cuda/lexer';
@@ -173,7 +173,7 @@ export function analyzeCudaIncrementally(
     file, text, tokens, scan: s, kernels, sequences, launches, problems: [], hostProblems: newHostProblems,
     annotations, constLookup: env.ctx.constLookup,
   };
-  const profile = findProfile(options.gpu) ?? findProfile(DEFAULT_GPU)!;
+  const profile = cudaProfile(options.gpu).profile;
   const found = cudaFindings(partial, sequences, profile, options, lines, new Map());
 
   // 7. merge: drop what the dirty functions had, move what follows the edit

@@ -51,3 +51,23 @@ export function findProfile(name: string): GpuProfile | undefined {
 export function profileIds(): string[] {
   return PROFILES.map(p => p.id);
 }
+
+/**
+ * The profile CUDA estimates use. The browser profiles carry WebGL/WebGPU per-op costs, which do
+ * not apply to CUDA launches: an NVIDIA laptop card keeps its bandwidth figures with the native
+ * launch and graph-node costs measured on the default card standing in; a GPU that cannot run
+ * CUDA falls back to the default card. `note` says which, for every estimate's assumptions.
+ */
+export function cudaProfile(gpu: string): { profile: GpuProfile; note?: string } {
+  const base = findProfile(DEFAULT_GPU)!;
+  const chosen = findProfile(gpu) ?? base;
+  if (!chosen.kind) return { profile: chosen };
+  if (/^rtx/.test(chosen.id)) {
+    const stand = (s: Sourced): Sourced => ({ value: s.value, source: `native CUDA cost measured on ${base.name}, standing in (not measured on ${chosen.name})`, measured: false });
+    return {
+      profile: { ...chosen, launchOverheadUs: stand(base.launchOverheadUs), graphNodeUs: stand(base.graphNodeUs) },
+      note: `${chosen.name} is a browser profile: its WebGL/WebGPU per-op costs do not apply to CUDA; ${base.name}'s measured launch costs stand in`,
+    };
+  }
+  return { profile: base, note: `${chosen.name} does not run CUDA: estimated on ${base.name} (set fusionLens.gpu / --gpu to a CUDA card)` };
+}
