@@ -44,10 +44,18 @@ export function monomialAtoms(key: string): readonly string[] {
   return a;
 }
 
+const productCache = new Map<string, string>();
 function mulKeys(ka: string, kb: string): string {
   if (!ka) return kb;
   if (!kb) return ka;
-  return [...monomialAtoms(ka), ...monomialAtoms(kb)].sort().join('*');
+  const key = ka < kb ? `${ka}\u0000${kb}` : `${kb}\u0000${ka}`;
+  let r = productCache.get(key);
+  if (r === undefined) {
+    r = [...monomialAtoms(ka), ...monomialAtoms(kb)].sort().join('*');
+    if (productCache.size > 50_000) productCache.clear();
+    productCache.set(key, r);
+  }
+  return r;
 }
 
 export function mulPoly(a: Poly, b: Poly): Poly {
