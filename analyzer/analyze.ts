@@ -17,6 +17,8 @@ import { planIndependentLaunches } from './planner/independentLaunches';
 import { independentFinding, independentFix } from './rules/FL021-independent-launches';
 import { graphLoopFinding, graphLoopFix } from './rules/FL022-cuda-graph';
 import { launchRef, toRange } from './rules/findingUtil';
+import { libraryFindings } from './libs/libraryPass';
+import type { LibraryTarget } from './libs/libTarget';
 
 export type Language = 'cuda' | 'typescript';
 
@@ -42,6 +44,8 @@ export interface AnalysisOptions {
    * resolveFix() for the one fix the user wants, keeping keystroke analysis fast.
    */
   withFixes?: boolean;
+  /** Library API for rewriting OpenCV CUDA chains: auto (what the file includes), cvgs, fkl, none. */
+  libraryTarget?: LibraryTarget;
 }
 
 export const DEFAULT_OPTIONS: AnalysisOptions = { gpu: DEFAULT_GPU, defaultElements: 1 << 24, minSavingBytes: 0, withFixes: true };
@@ -140,6 +144,13 @@ export function analyze(file: string, text: string, host: AnalyzerHost, options:
     fixers.set(f, () => independentFix(program, g, lines));
     if (options.severity) f.severity = options.severity;
     result.findings.push(f);
+  }
+  // library pipelines: OpenCV CUDA, Thrust, cuBLAS (analyzer/libs)
+  for (const lf of libraryFindings(program, profile, { ...sizeOpts, libraryTarget: options.libraryTarget }, lines, withFixes)) {
+    if (lf.finding.estimate.bytesBefore - lf.finding.estimate.bytesAfter < options.minSavingBytes) continue;
+    fixers.set(lf.finding, lf.fix);
+    if (options.severity) lf.finding.severity = options.severity;
+    result.findings.push(lf.finding);
   }
   result.findings.sort((a, b) => a.span.start - b.span.start);
   for (const r of plan.refusals) {
