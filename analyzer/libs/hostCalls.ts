@@ -336,3 +336,35 @@ export function includeInsertOffset(src: string): number {
   for (let m = re.exec(src); m; m = re.exec(src)) end = m.index + m[0].length;
   return end;
 }
+
+/**
+ * Calls nested inside a statement (`float s = thrust::reduce(...) / n;`) whose callee passes `want`,
+ * as CallItems of that statement: span and tokens are the statement's, callSpan the call's own.
+ */
+export function embeddedCalls(t: Tokens, item: HostItem, want: (callee: string) => boolean): CallItem[] {
+  const out: CallItem[] = [];
+  for (let i = item.first; i <= item.last; i++) {
+    if (!t.isIdent(i) || t.is(i - 1, '::') || t.is(i - 1, '.') || t.is(i - 1, '->')) continue;
+    let j = i;
+    while (t.is(j + 1, '::') && t.isIdent(j + 2)) j += 2;
+    const callee = collapse(t.slice(i, j));
+    if (!want(callee)) continue;
+    let k = j;
+    let templateArgs: string | undefined;
+    if (t.is(k + 1, '<')) {
+      const gt = matchAngle(t, k + 1, item.last + 1);
+      if (gt < 0) continue;
+      templateArgs = collapse(t.slice(k + 2, gt - 1));
+      k = gt;
+    }
+    if (!t.is(k + 1, '(')) continue;
+    const close = matchClose(t, k + 1, item.last + 1);
+    if (close < 0) continue;
+    out.push({
+      kind: 'call', first: item.first, last: item.last, span: item.span, idents: item.idents,
+      callee, templateArgs, args: argsOf(t, k + 1, close), callSpan: { start: t.starts[i], end: t.ends[close] },
+    });
+    i = close;
+  }
+  return out;
+}

@@ -1,6 +1,6 @@
-// Library pipelines (issue 7): OpenCV CUDA chains (FL030), batched OpenCV loops (FL033), Thrust
-// transform chains (FL031) and cuBLAS GEMM epilogues (FL032). One entry point that analyze() calls
-// with the already-lexed and scanned program, so the kernel-launch passes stay untouched.
+// Library pipelines (issue 7): OpenCV CUDA chains (FL030), Thrust transform chains (FL031) and
+// cuBLAS GEMM epilogues (FL032). One entry point that analyze() calls with the already-lexed and
+// scanned program, so the kernel-launch passes stay untouched.
 
 import type { Finding, Fix } from '../core/finding';
 import type { LineIndex } from '../core/text';
@@ -8,7 +8,11 @@ import type { CudaProgram } from '../cuda/frontend';
 import type { GpuProfile } from '../cost/profiles';
 import { hostFunctions } from './hostCalls';
 import { findCvChains } from './opencv';
+import { findThrustPairs } from './thrust';
 import { opencvFinding, type LibOptions } from '../rules/FL030-opencv-pipeline';
+import { thrustFinding } from '../rules/FL031-thrust-fusion';
+import { findEpilogues } from './cublas';
+import { cublasFinding } from '../rules/FL032-cublas-epilogue';
 
 export interface LibraryFinding {
   finding: Finding;
@@ -22,5 +26,7 @@ export function libraryFindings(program: CudaProgram, profile: GpuProfile, opts:
   const out: LibraryFinding[] = [];
   const functions = hostFunctions(program.tokens, program.scan.functions);
   for (const chain of findCvChains(program, functions)) out.push(opencvFinding(program, chain, profile, opts, lines, withFixes));
+  for (const pair of findThrustPairs(program, functions)) out.push(thrustFinding(program, pair, profile, opts, lines, withFixes));
+  for (const e of findEpilogues(program, functions)) out.push(cublasFinding(program, e, profile, opts, lines));
   return out;
 }

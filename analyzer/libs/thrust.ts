@@ -6,7 +6,7 @@
 import type { CudaProgram } from '../cuda/frontend';
 import { evalText } from '../cuda/constEval';
 import { elementSize } from '../cuda/types';
-import { allBlocks, mentionsOutside, type Arg, type CallItem, type HostFunction, type HostItem } from './hostCalls';
+import { allBlocks, embeddedCalls, mentionsOutside, type Arg, type CallItem, type HostFunction, type HostItem } from './hostCalls';
 
 export type ThrustFn = 'transform' | 'reduce' | 'inclusive_scan' | 'exclusive_scan' | 'count_if' | 'inner_product';
 
@@ -36,7 +36,7 @@ export function findThrustPairs(program: CudaProgram, functions: HostFunction[])
   const usingThrust = /using\s+namespace\s+thrust\s*;/.test(program.text);
   const out: ThrustPair[] = [];
   for (const f of functions) {
-    for (const block of allBlocks(f.items)) out.push(...pairsInBlock(f, block.items, usingThrust));
+    for (const block of allBlocks(f.items)) out.push(...pairsInBlock(program, f, block.items, usingThrust));
   }
   return out;
 }
@@ -66,7 +66,8 @@ export function iterBase(text: string): { base: string; end: boolean } | undefin
   return m ? { base: m[1], end: m[2].endsWith('end') } : undefined;
 }
 
-function pairsInBlock(f: HostFunction, items: HostItem[], usingThrust: boolean): ThrustPair[] {
+function pairsInBlock(program: CudaProgram, f: HostFunction, items: HostItem[], usingThrust: boolean): ThrustPair[] {
+  const isThrust = (callee: string) => /^(::)?thrust::\w+$/.test(callee) || (usingThrust && FNS.has(callee as ThrustFn));
   const out: ThrustPair[] = [];
   for (let i = 0; i < items.length; i++) {
     const it = items[i];
@@ -80,8 +81,10 @@ function pairsInBlock(f: HostFunction, items: HostItem[], usingThrust: boolean):
     // the next statement that mentions the intermediate must be the consumer, with nothing in between touching the producer's data
     for (let j = i + 1; j < items.length; j++) {
       const nx = items[j];
-      const c = nx.kind === 'call' ? parseThrustCall(f, nx, usingThrust) : undefined;
-      if (c && c.args.some(a => iterBase(a.text)?.base === temp)) {
+      // the consumer may sit inside an expression: `float s = thrust::reduce(...) / n;`
+      const calls = nx.kind === 'call' ? [nx] : nx.kind === 'decl' || (nx.kind === 'other' && !nx.nested.length) ? embeddedCalls(program.tokens, nx, isThrust) : [];
+      const c = calls.map(x => parseThrustCall(f, x, usingThrust)).find(x => x && x.args.some(a => iterBase(a.text)?.base === temp));
+      if (c) {
         out.push({ fn: f, producer: p, consumer: c, temp, binary: p.args.length === 5 });
         break;
       }
