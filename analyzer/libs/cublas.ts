@@ -6,7 +6,7 @@ import type { CudaProgram } from '../cuda/frontend';
 import type { LaunchNode } from '../core/ir';
 import type { CudaLaunchData } from '../cuda/hostSequence';
 import { evalText } from '../cuda/constEval';
-import { allBlocks, embeddedCalls, type Arg, type CallItem, type HostFunction, type HostItem } from './hostCalls';
+import { allBlocks, embeddedCalls, localLookup, type Arg, type CallItem, type HostFunction, type HostItem } from './hostCalls';
 
 export interface GemmCall {
   call: CallItem;
@@ -131,7 +131,8 @@ function program(d: CudaLaunchData): string {
   return d.kernel!.tokens.src;
 }
 
-export function gemmDims(p: CudaProgram, g: GemmCall): { m?: number; n?: number; k?: number } {
-  const ev = (a: Arg) => evalText(a.text, x => p.constLookup(x));
+export function gemmDims(p: CudaProgram, f: HostFunction, g: GemmCall): { m?: number; n?: number; k?: number } {
+  const look = localLookup(f, p.constLookup);
+  const ev = (a: Arg) => evalText(a.text, look);
   return { m: ev(g.m), n: ev(g.n), k: ev(g.k) };
 }

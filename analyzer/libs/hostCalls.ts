@@ -9,6 +9,7 @@ import { matchAngle, matchClose, splitTopLevel } from '../cuda/scanner';
 import { Tok, type Tokens } from '../cuda/lexer';
 import { parseStatements, type Stmt } from '../cuda/statements';
 import { isTransparentWrapper } from '../cuda/cudaApi';
+import { evalText, type Lookup } from '../cuda/constEval';
 
 export interface Arg {
   /** Source text, whitespace collapsed. */
@@ -227,7 +228,8 @@ interface ParsedDecl {
 /** `Type a(args), b{args}, c = init, d[N];` over tokens [a, e] (no `;`). */
 function declAt(t: Tokens, a: number, e: number): ParsedDecl | undefined {
   let i = a;
-  while (t.isIdent(i) && TYPE_PREFIX.has(t.text(i)) && t.isIdent(i + 1)) i++;
+  // `const float x`, `static constexpr int n`; but in `auto f = ...` auto is the type
+  while (t.isIdent(i) && TYPE_PREFIX.has(t.text(i)) && t.isIdent(i + 1) && (t.isIdent(i + 2) || t.is(i + 2, '::') || t.is(i + 2, '<') || t.is(i + 2, '*') || t.is(i + 2, '&'))) i++;
   if (!t.isIdent(i) || NOT_TYPE.has(t.text(i))) return undefined;
   const typeStart = a;
   while (t.is(i + 1, '::') && t.isIdent(i + 2)) i += 2;
@@ -367,4 +369,21 @@ export function embeddedCalls(t: Tokens, item: HostItem, want: (callee: string) 
     i = close;
   }
   return out;
+}
+
+/** Constant lookup that also sees the function's local constants (`const int n = 1 << 20;`). */
+export function localLookup(f: HostFunction, outer: Lookup): Lookup {
+  const busy = new Set<string>();
+  const look: Lookup = (name: string) => {
+    const d = f.types.get(name);
+    const init = d && !d.param ? d.init ?? (d.ctorArgs?.length === 1 ? d.ctorArgs[0] : undefined) : undefined;
+    if (init && !busy.has(name) && /\b(const|constexpr)\b/.test(d!.type)) {
+      busy.add(name);
+      const v = evalText(init.text, look);
+      busy.delete(name);
+      if (v !== undefined) return v;
+    }
+    return outer(name);
+  };
+  return look;
 }

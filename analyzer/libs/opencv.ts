@@ -7,7 +7,7 @@
 import type { CudaProgram } from '../cuda/frontend';
 import { evalText } from '../cuda/constEval';
 import type { Span } from '../core/text';
-import { allBlocks, hostFunctions, mentionsOutside, type Arg, type CallItem, type HostFunction, type HostItem, type LoopItem } from './hostCalls';
+import { allBlocks, hostFunctions, localLookup, mentionsOutside, type Arg, type CallItem, type HostFunction, type HostItem, type LoopItem } from './hostCalls';
 import { colorChannels, colorCodeName, parseCvType, type CvType } from './cvTypes';
 
 export type CvOpKind = 'resize' | 'cvtColor' | 'convertTo' | 'add' | 'subtract' | 'multiply' | 'divide' | 'split';
@@ -246,7 +246,7 @@ export function imageInfo(f: HostFunction, first: CvOp, program: CudaProgram): I
   const info: ImageInfo = {};
   const v = first.srcVar;
   const d = f.types.get(v);
-  const lookup = (n: string) => program.constLookup(n);
+  const lookup = localLookup(f, program.constLookup);
   const setSize = (w: string, h: string, from: string) => {
     const wv = evalText(w, lookup);
     const hv = evalText(h, lookup);
@@ -307,7 +307,7 @@ export function imageInfo(f: HostFunction, first: CvOp, program: CudaProgram): I
 
 /** Width and height of a cv::Size expression or variable. */
 export function sizeOf(f: HostFunction, text: string, program: CudaProgram, depth = 0): { width: number; height: number; from: string } | undefined {
-  const lookup = (n: string) => program.constLookup(n);
+  const lookup = localLookup(f, program.constLookup);
   const m = /^(?:cv::)?Size(?:2i)?[({](.+),(.+)[)}]$/.exec(text);
   if (m) {
     const w = evalText(m[1], lookup);
@@ -326,7 +326,7 @@ export function sizeOf(f: HostFunction, text: string, program: CudaProgram, dept
 }
 
 function rectSize(f: HostFunction, text: string, program: CudaProgram): { width: number; height: number } | undefined {
-  const lookup = (n: string) => program.constLookup(n);
+  const lookup = localLookup(f, program.constLookup);
   const m = /^(?:cv::)?Rect(?:2d|2i)?[({](.+),(.+),(.+),(.+)[)}]$/.exec(text);
   if (m) {
     const w = evalText(m[3], lookup);

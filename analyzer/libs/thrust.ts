@@ -6,7 +6,7 @@
 import type { CudaProgram } from '../cuda/frontend';
 import { evalText } from '../cuda/constEval';
 import { elementSize } from '../cuda/types';
-import { allBlocks, embeddedCalls, mentionsOutside, type Arg, type CallItem, type HostFunction, type HostItem } from './hostCalls';
+import { allBlocks, embeddedCalls, localLookup, mentionsOutside, type Arg, type CallItem, type HostFunction, type HostItem } from './hostCalls';
 
 export type ThrustFn = 'transform' | 'reduce' | 'inclusive_scan' | 'exclusive_scan' | 'count_if' | 'inner_product';
 
@@ -137,9 +137,9 @@ export function rangeLen(f: HostFunction, first: string, last: string): string |
   return undefined;
 }
 
-export function evalLen(program: CudaProgram, len: string | undefined): number | undefined {
+export function evalLen(program: CudaProgram, f: HostFunction, len: string | undefined): number | undefined {
   if (!len) return undefined;
-  return evalText(len, n => program.constLookup(n));
+  return evalText(len, localLookup(f, program.constLookup));
 }
 
 export function elemBytes(type: string | undefined): number | undefined {

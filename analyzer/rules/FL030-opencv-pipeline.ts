@@ -107,11 +107,13 @@ export function chainTraffic(chain: CvChain, plan: CvPlan): { traffic: { before:
     const parts: TrafficPart[] = [];
     parts.push(part(readPix * pixelBytes(inT), depthBytes(inT.depth), true, i > 0));
     if (op.operand?.kind === 'mat') parts.push(part(pix * pixelBytes(inT), depthBytes(inT.depth), true, false));
-    parts.push(part(outPix * pixelBytes(outType), depthBytes(outType.depth), false, false));
+    // split writes every channel, one plane each
+    const written = op.kind === 'split' ? pixelBytes(inT) : pixelBytes(outType);
+    parts.push(part(outPix * written, depthBytes(outType.depth), false, false));
     if (i === 0) firstRead = readPix * pixelBytes(inT);
     before.push(traffic(opName(op), parts, outPix));
     buffers.set(i === 0 ? op.src : `${op.src}#${i}`, Math.max(buffers.get(op.src) ?? 0, pix * pixelBytes(inT)));
-    buffers.set(`${op.dst}#out${i}`, outPix * pixelBytes(outType));
+    buffers.set(`${op.dst}#out${i}`, outPix * written);
     pix = outPix;
     type = outType;
   }

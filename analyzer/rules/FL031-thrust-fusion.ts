@@ -18,7 +18,7 @@ export function thrustFinding(program: CudaProgram, p: ThrustPair, profile: GpuP
   const plan = planThrust(program, p);
   const { pr, co } = { pr: p.producer, co: p.consumer };
   const len = rangeLen(p.fn, pr.args[0].text, pr.args[1].text);
-  const value = evalLen(program, len);
+  const value = evalLen(program, p.fn, len);
   const n = value ?? opts.defaultElements;
   const facts: string[] = [];
   facts.push(value !== undefined ? `${fmtCount(n)} elements (\`${len}\`)` : `element count ${len ? `\`${len}\`` : 'of the range'} not known in the code: assumed ${fmtCount(n)} (setting fusionLens.defaultProblemSize, or annotate \`// fusion-lens: ${firstSymbol(len)}=...\`)`);

@@ -10,13 +10,13 @@ import type { GpuProfile } from '../cost/profiles';
 import { estimate, fmtBytes, fmtCount, type Traffic, type TrafficPart } from '../cost/model';
 import { launchTraffic, type SizeOptions } from '../cost/traffic';
 import { gemmDims, type EpilogueMatch } from '../libs/cublas';
-import { evalText } from '../cuda/constEval';
+import { localLookup } from '../libs/hostCalls';
 import { shortGpu } from './FL001-vertical';
 import { launchRef, toRange } from './findingUtil';
 import { callRef } from './FL030-opencv-pipeline';
 
 export function cublasFinding(program: CudaProgram, e: EpilogueMatch, profile: GpuProfile, opts: SizeOptions, lines: LineIndex): { finding: Finding; fix: () => Fix | undefined } {
-  const { m, n, k } = gemmDims(program, e.gemm);
+  const { m, n, k } = gemmDims(program, e.fn, e.gemm);
   const facts: string[] = [];
   const epi = e.launches.map(l => launchTraffic(l, opts));
   const before: Traffic[] = [];
@@ -41,7 +41,9 @@ export function cublasFinding(program: CudaProgram, e: EpilogueMatch, profile: G
     facts.push(betaZero ? 'beta is 0: the GEMM does not read C' : 'beta may be non-zero: the GEMM reads C');
   } else {
     facts.push(`GEMM dimensions (\`${e.gemm.m.text}\`, \`${e.gemm.n.text}\`, \`${e.gemm.k.text}\`) not known in the code: its time is left out of both sides (annotate \`// fusion-lens: ${e.gemm.m.text}=...\`)`);
-    const t: Traffic = { callee: 'gemm epilogue', bytes: 0, flops: 0, parts: [], threads: 1, cooperative: false };
+    // the GEMM launch itself stays on both sides
+    const t: Traffic = { callee: e.gemm.api, bytes: 0, flops: 0, parts: [], threads: 1, cooperative: false };
+    before.push(t);
     after.push(t);
   }
   before.push(...epi);
@@ -80,7 +82,5 @@ export function cublasFinding(program: CudaProgram, e: EpilogueMatch, profile: G
 function evalBeta(program: CudaProgram, e: EpilogueMatch, text: string): number | undefined {
   const name = text.replace(/^&/, '');
   if (!/^\w+$/.test(name)) return undefined;
-  const init = e.fn.types.get(name)?.init ?? e.fn.types.get(name)?.ctorArgs?.[0];
-  const lookup = (x: string) => program.constLookup(x);
-  return init ? evalText(init.text, lookup) : program.constLookup(name);
+  return localLookup(e.fn, program.constLookup)(name);
 }
