@@ -50,7 +50,9 @@ export interface DeclItem extends ItemBase {
 
 export interface LoopItem extends ItemBase {
   kind: 'loop';
+  /** Header with whitespace collapsed (for matching) and as written (for rewrites). */
   header: string;
+  headerSrc: string;
   indexVar?: string;
   /** Loop bound text for `for (int i = 0; i < N; ++i)`. */
   bound?: string;
@@ -143,7 +145,7 @@ function toItem(t: Tokens, s: Stmt, types: Map<string, VarDecl>): HostItem {
     const m = /^for\s*\(\s*(?:(?:const\s+)?(?:unsigned\s+|signed\s+)?(?:int|size_t|long|unsigned|auto|std::size_t|int64_t|uint32_t)\s+)?([A-Za-z_]\w*)\s*=\s*0\s*;\s*\1\s*(<|!=)\s*([^;]+?)\s*;\s*(?:\+\+\s*\1|\1\s*\+\+|\1\s*\+=\s*1)\s*\)$/.exec(header);
     const body = s.body.kind === 'block' ? toItems(t, s.body.body, types) : [toItem(t, s.body, types)];
     return {
-      ...base(t, s), kind: 'loop', header, indexVar: m?.[1], bound: m?.[3], body,
+      ...base(t, s), kind: 'loop', header, headerSrc: t.slice(s.start, s.headClose), indexVar: m?.[1], bound: m?.[3], body,
       bodySpan: { start: t.starts[s.body.start], end: t.ends[s.body.end] },
     };
   }

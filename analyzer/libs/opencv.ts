@@ -245,6 +245,7 @@ function finishChain(f: HostFunction, ops: CvOp[], between: HostItem[], program:
 export function imageInfo(f: HostFunction, first: CvOp, program: CudaProgram): ImageInfo {
   const info: ImageInfo = {};
   const v = first.srcVar;
+  const rv = v.replace(/[.*+?^${}()|[\]\\]/g, '\\$&'); // srcVar may be an expression
   const d = f.types.get(v);
   const lookup = localLookup(f, program.constLookup);
   const setSize = (w: string, h: string, from: string) => {
@@ -270,16 +271,16 @@ export function imageInfo(f: HostFunction, first: CvOp, program: CudaProgram): I
   const src = program.text;
   const body = src.slice(t.starts[f.fn.bodyOpen], t.ends[Math.max(f.fn.bodyOpen, f.fn.bodyClose)]);
   // v.create(rows, cols, type) / v.create(size, type)
-  const create = new RegExp(`\\b${v}\\s*\\.\\s*create\\s*\\(([^;]*)\\)\\s*;`).exec(body);
+  const create = new RegExp(`\\b${rv}\\s*\\.\\s*create\\s*\\(([^;]*)\\)\\s*;`).exec(body);
   if (create) fromCtor(create[1].split(',').map(s => ({ text: s.trim(), tokens: [0, 0], span: { start: 0, end: 0 } })), `\`${v}.create(...)\``);
   // CV_Assert(v.type() == CV_8UC3)
-  const asserted = new RegExp(`CV_Assert\\s*\\(\\s*${v}\\s*\\.\\s*type\\s*\\(\\s*\\)\\s*==\\s*(\\w+)`).exec(body);
+  const asserted = new RegExp(`CV_Assert\\s*\\(\\s*${rv}\\s*\\.\\s*type\\s*\\(\\s*\\)\\s*==\\s*(\\w+)`).exec(body);
   if (asserted && !info.type) {
     const at = parseCvType(asserted[1]);
     if (at) Object.assign(info, { type: at, typeFrom: `\`CV_Assert(${v}.type() == ${asserted[1]})\`` });
   }
   // v.upload(m) with cv::Mat m(rows, cols, type)
-  const upload = new RegExp(`\\b${v}\\s*\\.\\s*upload\\s*\\(\\s*(\\w+)`).exec(body);
+  const upload = new RegExp(`\\b${rv}\\s*\\.\\s*upload\\s*\\(\\s*(\\w+)`).exec(body);
   if (upload) {
     const m = f.types.get(upload[1]);
     if (m?.ctorArgs) fromCtor(m.ctorArgs, `the host image \`${upload[1]}\``);

@@ -102,8 +102,7 @@ export function planCvChain(chain: CvChain): CvPlan {
       }
     } else if (op.kind === 'split') {
       if (idx !== ops.length - 1) blockers.push({ op, reason: `\`${name}\` is not the last call` });
-      const vec = chain.fn.types.get(op.dst);
-      if (!vec || !/vector\s*<\s*(cv::)?(cuda::)?GpuMat\s*>/.test(vec.type)) blockers.push({ op, reason: `\`${name}\` writes to \`${op.dst}\`, which is not a std::vector<cv::cuda::GpuMat> (cvGS::split and FKL's SplitWrite take a vector)` });
+      if (!isPlaneVector(chain, op.dst)) blockers.push({ op, reason: `\`${name}\` writes to \`${op.dst}\`, which is not a std::vector<cv::cuda::GpuMat> (cvGS::split and FKL's SplitWrite take a vector)` });
       if (lib && lib.cn < 2) blockers.push({ op, reason: `\`${name}\` of a one-channel image` });
     } else {
       const fn = op.kind;
@@ -154,3 +153,13 @@ function isZero(x: string | undefined): boolean {
 }
 
 export { colorChannels };
+
+/** `planes` declared std::vector<cv::cuda::GpuMat>, or `planes[i]` of a vector/array of such vectors. */
+export function isPlaneVector(chain: CvChain, dst: string): boolean {
+  const VEC = /^(const)?std::vector<(cv::)?(cuda::)?GpuMat>&?$/;
+  const plain = /^\w+$/.test(dst) ? chain.fn.types.get(dst) : undefined;
+  if (plain) return VEC.test(plain.type.replace(/\s+/g, ''));
+  const m = /^(\w+)\[(.+)\]$/.exec(dst);
+  const d = m ? chain.fn.types.get(m[1]) : undefined;
+  return !!d && /^(const)?std::(vector|array)<std::vector<(cv::)?(cuda::)?GpuMat>(,[^>]+)?>&?$/.test(d.type.replace(/\s+/g, ''));
+}

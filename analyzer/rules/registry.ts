@@ -19,6 +19,7 @@ export const RULES: RuleMeta[] = [
   { id: 'FL030', name: 'opencv-pipeline', kind: 'finding', severity: 'warning', summary: 'A chain of OpenCV CUDA calls (resize, cvtColor, convertTo, arithmetic, split), one kernel each, runs as one cvGPUSpeedup or FKL kernel.' },
   { id: 'FL031', name: 'thrust-fusion', kind: 'finding', severity: 'warning', summary: 'A thrust::transform that only feeds the next Thrust algorithm fuses into it (transform_reduce, transform_*_scan, inner_product, make_transform_iterator).' },
   { id: 'FL032', name: 'cublas-epilogue', kind: 'finding', severity: 'info', summary: 'A bias and/or activation kernel on a cuBLAS GEMM output can run in the GEMM epilogue with cuBLASLt (CUBLASLT_EPILOGUE_BIAS / _RELU_BIAS / _GELU_BIAS).' },
+  { id: 'FL033', name: 'opencv-batch', kind: 'finding', severity: 'warning', summary: 'A loop runs the same OpenCV CUDA chain once per crop; cvGPUSpeedup runs every crop in one batched kernel.' },
   { id: 'FL010', name: 'launch-order', kind: 'legality', severity: 'hint', summary: 'L1: fused launches must share a stream with nothing in between that synchronizes or touches their data.' },
   { id: 'FL011', name: 'index-identity', kind: 'legality', severity: 'hint', summary: 'L2: a consumer may only read an intermediate at the element its own thread produced, over the same iteration space.' },
   { id: 'FL012', name: 'reduction-last', kind: 'legality', severity: 'hint', summary: 'L3: nothing may follow a grid-wide reduction inside one kernel.' },

@@ -135,3 +135,43 @@ test('a chain inside a loop over crops is reported per iteration', () => {
   assert.ok(f);
   assert.ok(f.notes.some(n => /once per iteration/.test(n)));
 });
+
+const LOOP = (body: string, bound = 'N', decl = 'constexpr int N = 8;') => `${HEAD}${CVGS}#include <array>\n${decl}\nvoid crops(const cv::cuda::GpuMat& frame, const cv::Point (&at)[8], std::array<std::vector<cv::cuda::GpuMat>, 8>& planes, cv::cuda::Stream& s) {\n  CV_Assert(frame.type() == CV_8UC3);\n  const cv::Size sz(64, 128);\n  const cv::Scalar mean(0.5, 0.5, 0.5);\n  for (int i = 0; i < ${bound}; ++i) {\n${body}\n  }\n}\n`;
+const LOOP_BODY = [
+  '    const cv::Rect box(at[i].x, at[i].y, 96, 192);',
+  '    cv::cuda::GpuMat r, f, c;',
+  '    cv::cuda::resize(frame(box), r, sz, 0, 0, cv::INTER_LINEAR, s);',
+  '    r.convertTo(f, CV_32FC3, 1.0 / 255, s);',
+  '    cv::cuda::subtract(f, mean, c, cv::noArray(), -1, s);',
+  '    cv::cuda::split(c, planes[i], s);',
+].join('\n');
+
+test('FL033: a loop over crops becomes one batched cvGS call (std::array batch), replacing the per-iteration fix', () => {
+  const src = LOOP(LOOP_BODY);
+  const r = analyzeText(src);
+  const f = r.findings.find(x => x.rule === 'FL033');
+  assert.ok(f?.fixable, f?.fixUnavailable);
+  assert.equal(f.estimate.launchesBefore, 8 * 4);
+  assert.equal(f.estimate.launchesAfter, 1);
+  assert.ok(f.estimate.assumptions.some(a => /96×192 \(from the ROI `box`\)/.test(a)), f.estimate.assumptions.join('\n'));
+  assert.equal(fl030(r).length, 0, 'the batched fix replaces the per-iteration one');
+  const fixed = applyFirstFix(src, r);
+  assert.match(fixed, /std::array<cv::cuda::GpuMat, N> batchInputs;\n  std::array<std::vector<cv::cuda::GpuMat>, N> batchOutputs;\n  for \(int i = 0; i < N; \+\+i\) \{\n    const cv::Rect box\(at\[i\]\.x, at\[i\]\.y, 96, 192\);\n    batchInputs\[i\] = frame\(box\);\n    planes\[i\]\.resize\(3\);\n    for \(auto& plane : planes\[i\]\) plane\.create\(sz, CV_32FC1\);\n    batchOutputs\[i\] = planes\[i\];\n  \}/);
+  assert.match(fixed, /cvGS::resize<CV_8UC3, cv::INTER_LINEAR, N>\(batchInputs, sz, N\),/);
+  assert.match(fixed, /cvGS::split<CV_32FC3>\(batchOutputs\)\);/);
+  const again = analyzeText(fixed);
+  assert.equal(again.findings.filter(x => x.rule === 'FL033' || x.rule === 'FL030').length, 0);
+});
+
+test('FL033 refused: a bound unknown at compile time, other work in the body, a shared output', () => {
+  let r = analyzeText(LOOP(LOOP_BODY, 'count', 'int count = 8;'));
+  assert.equal(r.findings.filter(x => x.rule === 'FL033').length, 0, 'not a compile-time batch');
+  assert.ok(fl030(r)[0]?.fixable, 'each iteration still fuses');
+  r = analyzeText(LOOP(LOOP_BODY + '\n    printf("crop %d\\n", i);'));
+  let f = r.findings.find(x => x.rule === 'FL033');
+  assert.equal(f?.fixable, false);
+  assert.match(f!.fixUnavailable!, /does more than the chain/);
+  r = analyzeText(LOOP(LOOP_BODY.replace('split(c, planes[i], s)', 'split(c, planes[0], s)')));
+  f = r.findings.find(x => x.rule === 'FL033');
+  assert.match(f!.fixUnavailable!, /its own planes/);
+});
