@@ -198,6 +198,11 @@ function callAt(t: Tokens, a: number, e: number): Omit<CallItem, keyof ItemBase 
   let method: string | undefined;
   while (t.is(i + 1, '::') && t.isIdent(i + 2)) i += 2;
   let calleeEnd = i;
+  // a ROI view as the object: `frame(roi).convertTo(...)`
+  if (t.is(i + 1, '(')) {
+    const c = matchClose(t, i + 1, e + 1);
+    if (c > 0 && (t.is(c + 1, '.') || t.is(c + 1, '->')) && t.isIdent(c + 2) && t.is(c + 3, '(')) i = c;
+  }
   if ((t.is(i + 1, '.') || t.is(i + 1, '->')) && t.isIdent(i + 2)) {
     receiver = collapse(t.slice(a, i));
     method = t.text(i + 2);

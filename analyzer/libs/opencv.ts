@@ -115,7 +115,7 @@ export function parseCvOp(f: HostFunction, c: CallItem, ns: { cv: boolean; cvcud
   if (c.method === 'convertTo' && c.receiver) {
     const a = c.args;
     if (a.length < 2 || a.length > 5) return undefined;
-    const op: CvOp = { kind: 'convertTo', call: c, src: c.receiver, srcVar: c.receiver, dst: a[0].text, rtypeText: a[1].text };
+    const op: CvOp = { kind: 'convertTo', call: c, src: c.receiver, srcVar: varOf(c.receiver) ?? c.receiver, dst: a[0].text, rtypeText: a[1].text };
     const t = a[1].text === '-1' ? 'same' : parseCvType(a[1].text);
     op.rtype = t;
     const rest = a.slice(2);

@@ -77,6 +77,10 @@ export function planCvChain(chain: CvChain): CvPlan {
         if (lib.cn !== cin) blockers.push({ op, reason: `\`${name}\` expects ${cin} channels, the image has ${lib.cn}` });
         if (!['8U', '16U', '32F'].includes(lib.depth)) blockers.push({ op, reason: `\`${name}\` on ${cvTypeName(lib)}: the libraries convert colours of 8U, 16U and 32F data only` });
         if (op.dcn && op.dcn !== '0' && Number(op.dcn) !== cout) blockers.push({ op, reason: `\`${name}\` asks for ${op.dcn} output channels` });
+        // checked in the headers: the libraries' opaque alpha is the 8-bit maximum (ColorDepth::p8bit, 255)
+        // unless told otherwise, and their gray is float 0.299/0.587/0.114 rounded, not OpenCV's fixed point
+        if (cout === 4 && cin === 3 && lib.depth !== '8U') blockers.push({ op, reason: `\`${name}\` adds an alpha channel to ${cvTypeName(lib)} data: cvGPUSpeedup/FKL write 255 (8-bit opaque) where OpenCV writes ${lib.depth === '32F' ? '1.0' : 'the depth maximum'}` });
+        if (cout === 1 && !isFloat(lib)) blockers.push({ op, reason: `\`${name}\` on ${cvTypeName(lib)} data: OpenCV's integer gray conversion uses fixed-point weights and may differ by one from the libraries' rounded float formula` });
         const out: CvType = { depth: lib.depth, cn: cout };
         steps.push({ k: 'cvtColor', op, code, in: lib, out });
         lib = out;

@@ -56,7 +56,8 @@ export function thrustFinding(program: CudaProgram, p: ThrustPair, profile: GpuP
   const ws = [...before[0].parts, ...before[1].parts].filter(x => !x.produced).reduce((s, x) => s + x.bytes, 0);
   const est = estimate({ before, after, workingSetBytes: ws, elements: n, sizeKnown: value !== undefined, facts }, profile);
   const saved = est.bytesBefore - est.bytesAfter;
-  const message = `${pr.call.callee} feeds ${co.call.callee} through \`${p.temp}\`: ${plan.form} saves ${fmtBytes(saved)} of device-memory traffic and 1 launch, ~${est.speedup}× on ${shortGpu(profile)}${value === undefined ? ' at the assumed size' : ''}`;
+  const how = plan.tempLive ? `one kernel that still stores \`${p.temp}\` (it is read later)` : plan.form;
+  const message = `${pr.call.callee} feeds ${co.call.callee} through \`${p.temp}\`: ${how} saves ${fmtBytes(saved)} of device-memory traffic and 1 launch, ~${est.speedup}× on ${shortGpu(profile)}${value === undefined ? ' at the assumed size' : ''}`;
   const makeFix = (): Fix | undefined => {
     const r = planThrust(program, p);
     if (!r.ok || !r.edits) return undefined;

@@ -90,6 +90,8 @@ test('refused: operations and types the libraries do not have, each named with i
     ['  src.convertTo(r, CV_32FC3);\n  cv::cuda::multiply(r, mean, c, 0.5);', /scale factor/],
     ['  src.convertTo(r, CV_32FC3);\n  cv::cuda::add(r, mean, c, mask);', /with a mask/],
     [CHAIN.slice(0, 2).join('\n') + '\n  cv::cuda::GpuMat keep = r;', /`r` is used outside the chain/],
+    [CHAIN.slice(0, 2).join('\n') + '\n  cv::cuda::cvtColor(f, c, cv::COLOR_BGR2BGRA, 0, s);', /write 255 \(8-bit opaque\) where OpenCV writes 1\.0/],
+    ['  cv::cuda::cvtColor(src, r, cv::COLOR_BGR2GRAY);\n  r.convertTo(f, CV_32FC1);', /fixed-point weights/],
   ];
   for (const [body, re] of cases) {
     const f = fl030(analyzeText(pre(body)))[0];
