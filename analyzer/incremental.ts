@@ -21,6 +21,7 @@ import { relexBody, Tok, type Tokens } from './cuda/lexer';
 import { isRecoveryPoint, shiftScan, type FunctionDecl, type ScanResult } from './cuda/scanner';
 import { cudaFindings, sortFindings, sortProblems, sortRefusals } from './cudaFindings';
 import { mayUseLibraries } from './libs/libraryPass';
+import { wordAt } from './rewrite/tokenText';
 import { toRange } from './rules/findingUtil';
 import type { LaunchNode, Sequence } from './core/ir';
 
@@ -259,12 +260,7 @@ function changedRange(old: string, text: string): { p: number; so: number; sn: n
 
 /** Whether `name` occurs as a word in text outside [a, b) (a cheap test before walking tokens). */
 function namedElsewhere(text: string, name: string, a: number, b: number): boolean {
-  const isWord = (c: number) => (c >= 48 && c <= 57) || (c >= 65 && c <= 90) || (c >= 97 && c <= 122) || c === 95 || c === 36;
-  for (let at = text.indexOf(name); at >= 0; at = text.indexOf(name, at + 1)) {
-    if (at >= a && at < b) continue;
-    if ((at > 0 && isWord(text.charCodeAt(at - 1))) || isWord(text.charCodeAt(at + name.length))) continue;
-    return true;
-  }
+  for (let at = wordAt(text, name, 0); at >= 0; at = wordAt(text, name, at + 1)) if (at < a || at >= b) return true;
   return false;
 }
 
