@@ -2,6 +2,7 @@
 // launch is part of a fusable group, and if not, why not. Pure: the server only forwards it.
 
 import type { AnalysisResult } from '../analyze';
+import type { Finding } from '../core/finding';
 import type { LaunchNode } from '../core/ir';
 import type { Span } from '../core/text';
 import type { KernelSummary } from '../cuda/kernelSummary';
@@ -27,7 +28,33 @@ export function hoverAt(r: AnalysisResult, offset: number, defaultElements: numb
   if (launch) return { markdown: launchHover(r, launch, defaultElements), span: launch.calleeSpan };
   const kernel = p.kernels.find(k => within(k.nameSpan, offset));
   if (kernel) return { markdown: kernelHover(r, kernel), span: kernel.nameSpan };
+  // library calls (OpenCV, Thrust, cuBLAS) in a finding: the finding itself
+  for (const f of r.findings) {
+    const at = f.launches.find(l => within(l.span, offset));
+    if (at) return { markdown: callHover(f, at.callee), span: at.span };
+  }
   return undefined;
+}
+
+/** A call that is part of a finding but is not a kernel launch: what the finding says and estimates. */
+function callHover(f: Finding, callee: string): string {
+  const e = f.estimate;
+  const out: string[] = [];
+  out.push(`**\`${callee}\`** · part of ${f.rule} ${f.ruleName}`);
+  out.push('');
+  out.push(f.message);
+  out.push('');
+  out.push('| | before | after |');
+  out.push('|---|---|---|');
+  out.push(`| device-memory traffic | ${fmtBytes(e.bytesBefore)} | ${fmtBytes(e.bytesAfter)} |`);
+  out.push(`| launches | ${e.launchesBefore} | ${e.launchesAfter} |`);
+  out.push(`| estimated time on ${e.gpuName} | ${fmtUs(e.timeBeforeUs)} | ${fmtUs(e.timeAfterUs)} (~${e.speedup}×) |`);
+  out.push('');
+  for (const note of f.notes) out.push(`- ${note}`);
+  out.push(f.fixable ? `- Quick fix available (Ctrl+.)` : `- No automatic fix: ${f.fixUnavailable}`);
+  out.push('');
+  out.push('<sub>Assumptions: ' + e.assumptions.join('; ') + '</sub>');
+  return out.join('\n');
 }
 
 function launchHover(r: AnalysisResult, l: LaunchNode, defaultElements: number): string {

@@ -1,7 +1,10 @@
 // FL030: OpenCV CUDA chains — recognition, sizes and types, legality refusals, cvGS and FKL rewrites.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { analyzeText, applyFirstFix } from '../helpers/analyze';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { analyzeText, applyFirstFix, EXAMPLES } from '../helpers/analyze';
+import { hoverAt } from '../../analyzer/report/hover';
 
 const HEAD = '#include <opencv2/cudaarithm.hpp>\n#include <opencv2/cudawarping.hpp>\n#include <opencv2/cudaimgproc.hpp>\n';
 const CVGS = '#include <cvGPUSpeedup.cuh>\n';
@@ -176,4 +179,14 @@ test('FL033 refused: a bound unknown at compile time, other work in the body, a 
   r = analyzeText(LOOP(LOOP_BODY.replace('split(c, planes[i], s)', 'split(c, planes[0], s)')));
   f = r.findings.find(x => x.rule === 'FL033');
   assert.match(f!.fixUnavailable!, /its own planes/);
+});
+
+test('hovering a library call in a finding shows the finding, its estimate and why there is no fix', () => {
+  const text = fs.readFileSync(path.join(EXAMPLES, 'opencv', 'dnn_preprocess.cu'), 'utf8');
+  const r = analyzeText(text, path.join(EXAMPLES, 'opencv', 'dnn_preprocess.cu'));
+  const blocked = r.findings.find(f => f.rule === 'FL030' && !f.fixable)!;
+  const h = hoverAt(r, blocked.launches[0].span.start + 2, 1 << 20)!;
+  assert.match(h.markdown, /\*\*`cv::cuda::resize`\*\* · part of FL030 opencv-pipeline/);
+  assert.match(h.markdown, /\| launches \| \d+ \| 1 \|/);
+  assert.match(h.markdown, /No automatic fix: .*INTER_NEAREST/);
 });
