@@ -18,6 +18,7 @@ import { independentFinding, independentFix } from './rules/FL021-independent-la
 import { graphLoopFinding, graphLoopFix } from './rules/FL022-cuda-graph';
 import { launchRef, toRange } from './rules/findingUtil';
 import { analyzeTypeScript, type TsAnalysis } from './ts/analyzeTs';
+import { analyzeWebGpu, type WebGpuAnalysis } from './webgpu/analyzeWebGpu';
 
 export type Language = 'cuda' | 'typescript';
 
@@ -58,6 +59,7 @@ export interface AnalysisResult {
   /** Frontend output, for hover and the report (not serialized). */
   cuda?: CudaProgram;
   ts?: TsAnalysis;
+  webgpu?: WebGpuAnalysis;
   /** The fix of a finding of this result, computed on demand (not serialized). */
   resolveFix(f: Finding): Fix | undefined;
 }
@@ -85,6 +87,8 @@ export function analyze(file: string, text: string, host: AnalyzerHost, options:
   if (language === 'typescript') {
     // TF.js fixes are a few lines of text: always computed (Finding.fix), so resolveFix returns them
     analyzeTypeScript(result, text, options);
+    // WebGPU compute passes (FL201): the same tree, parsed once
+    analyzeWebGpu(result, text, host, options);
     return result;
   }
 

@@ -1,0 +1,183 @@
+// The host side of a WebGPU fix: the fused shader as a constant, its pipeline and bind group created
+// right after the last of the originals (same device, same buffers), and one dispatch in place of
+// the first original; the other dispatches, and the setPipeline/setBindGroup calls only they used,
+// are removed.
+
+import type * as TS from 'typescript';
+import type { Span, TextEdit } from '../core/text';
+import type { Group } from '../planner/types';
+import type { TypeScriptApi } from '../ts/tsModule';
+import type { HostProgram } from './host';
+import type { DefSite, WgDispatch } from './model';
+import { fuseShaders, type FusedShader } from './fuseWgsl';
+import type { WgLaunchData } from './toIr';
+
+export type HostRewrite =
+  | { ok: true; shader: Extract<FusedShader, { ok: true }>; edits: TextEdit[]; title: string; names: { wgsl: string; pipeline: string; bindGroup: string } }
+  | { ok: false; reason: string; shader?: FusedShader };
+
+export function fuseDispatchGroup(ts: TypeScriptApi, sf: TS.SourceFile, host: HostProgram, g: Group): HostRewrite {
+  const shader = fuseShaders(g.members, g.intermediates);
+  if (!shader.ok) return { ok: false, reason: shader.reason, shader };
+  const text = sf.text;
+  const ds = g.members.map(m => (m.frontend as WgLaunchData).dispatch);
+  const fail = (reason: string): HostRewrite => ({ ok: false, reason, shader });
+
+  // ------------------------------------------------ where the new objects go
+  const defs: Array<{ what: string; def: DefSite }> = [];
+  for (const d of ds) {
+    const p = d.pipeline!;
+    if (!p.def) return fail(`pipeline \`${p.name}\` is not created by a statement the fix can follow`);
+    defs.push({ what: `pipeline \`${p.name}\``, def: p.def });
+  }
+  const bgDefs: DefSite[] = [];
+  for (const b of shader.bindings) {
+    if (!b.bindGroup.def) return fail(`bind group \`${b.bindGroup.name}\` is not created by a statement the fix can follow`);
+    bgDefs.push(b.bindGroup.def);
+    defs.push({ what: `bind group \`${b.bindGroup.name}\``, def: b.bindGroup.def });
+  }
+  for (const { what, def } of defs) if (def.ref.startsWith('this.')) return fail(`${what} is stored on \`this\`; the fix does not add class fields`);
+  const at = defs.reduce((a, b) => (b.def.stmt.end > a.def.stmt.end ? b : a)).def;
+  const block = at.block;
+  const inBlock = (s: Span) => s.start >= block.pos && s.end <= block.end;
+  for (const d of ds) {
+    if (!inBlock(d.stmt)) return fail(`the dispatches are outside the scope where \`${at.ref}\` is created, so a pipeline created next to it would not be visible there`);
+    if (d.stmt.start < at.stmt.end && !insideFunctionBelow(ts, sf, block, d.stmt.start)) return fail(`\`${at.ref}\` is created after the dispatches`);
+  }
+  for (const b of bgDefs) if (!(b.block.pos <= block.pos && block.end <= b.block.end)) return fail('the bind groups are created in different scopes; their buffers are not all visible in one place');
+  if (!at.declaration && block !== sf && ds.some(d => !inBlock(d.stmt))) return fail(`\`${at.ref}\` is assigned in a scope the dispatches do not share`);
+
+  // ------------------------------------------------ pass state
+  const first = ds[0];
+  const members = new Set(ds.map(d => d.id));
+  const byId = new Map(host.dispatches.map(d => [d.id, d]));
+  for (const id of first.pass.dispatches) {
+    const x = byId.get(id)!;
+    if (members.has(id) || x.stmt.start < first.stmt.start) continue;
+    const relies = (s: { stmt: Span } | undefined) => !!s && s.stmt.start < first.stmt.start;
+    if (relies(x.pipelineSetter) || relies(x.groupSetters.get(0))) return fail(`a later dispatch in the same pass relies on the pipeline or bind group 0 set before \`${g.members[0].callee}\``);
+  }
+  const setters = new Map<number, { stmt: Span; users: number[]; standalone: boolean }>();
+  for (const d of ds) {
+    if (d.pipelineSetter) setters.set(d.pipelineSetter.id, d.pipelineSetter);
+    for (const s of d.groupSetters.values()) if (s) setters.set(s.id, s);
+  }
+
+  // ------------------------------------------------ names
+  const callees = g.members.map(m => m.callee);
+  // named after the pipelines (`exposurePipeline` -> exposure) when they have plain names
+  const stems = ds.map(d => d.pipeline!.name.replace(/_?Pipeline$/i, ''));
+  const parts = stems.every(x => /^[A-Za-z_$][\w$]*$/.test(x) && x) ? stems : callees;
+  const base = camel(parts.length <= 3 ? parts : [parts[0], 'to', parts[parts.length - 1]]);
+  const used = (n: string) => new RegExp(`(?<![\\w$])${n.replace(/\$/g, '\\$')}(?![\\w$])`).test(text);
+  const fresh = (n: string) => { let x = n; for (let i = 2; used(x); i++) x = `${n}${i}`; return x; };
+  const names = { wgsl: fresh(`${base}Wgsl`), pipeline: fresh(`${base}Pipeline`), bindGroup: fresh(`${base}BindGroup`) };
+
+  // ------------------------------------------------ edits
+  const edits: TextEdit[] = [];
+  const top = topLevelStatement(ts, sf, at.stmt.start);
+  const topAt = lineStart(text, leadingCommentStart(ts, sf, top));
+  const literal = shader.code.replace(/\\/g, '\\\\').replace(/`/g, '\\`').replace(/\$\{/g, '\\${');
+  edits.push({ span: { start: topAt, end: topAt }, newText: `const ${names.wgsl} = /* wgsl */ \`\n${literal}\`;\n\n` });
+
+  const ind = indentOf(text, at.stmt.start);
+  const dev = at.device;
+  const entries = shader.bindings.map(b => `${ind}    { binding: ${b.binding}, resource: ${b.entry.resourceText} },`).join('\n');
+  const create = [
+    '',
+    `${ind}const ${names.pipeline} = ${dev}.createComputePipeline({`,
+    `${ind}  layout: 'auto',`,
+    `${ind}  compute: { module: ${dev}.createShaderModule({ code: ${names.wgsl} }), entryPoint: 'main' },`,
+    `${ind}});`,
+    `${ind}const ${names.bindGroup} = ${dev}.createBindGroup({`,
+    `${ind}  layout: ${names.pipeline}.getBindGroupLayout(0),`,
+    `${ind}  entries: [`,
+    entries,
+    `${ind}  ],`,
+    `${ind}});`,
+  ].join('\n');
+  edits.push({ span: { start: at.stmt.end, end: at.stmt.end }, newText: create });
+
+  const dInd = indentOf(text, first.stmt.start);
+  const pass = first.pass.text;
+  const dispatchCall = first.indirect ? `${pass}.dispatchWorkgroupsIndirect(${first.indirect.argsText});` : `${pass}.dispatchWorkgroups(${first.argsText.join(', ')});`;
+  edits.push({ span: first.stmt, newText: `${pass}.setPipeline(${names.pipeline});\n${dInd}${pass}.setBindGroup(0, ${names.bindGroup});\n${dInd}${dispatchCall}` });
+  for (const d of ds.slice(1)) edits.push({ span: wholeLines(text, d.stmt), newText: '' });
+  for (const s of setters.values()) {
+    if (!s.standalone || !s.users.every(u => members.has(u))) continue;
+    edits.push({ span: wholeLines(text, s.stmt), newText: '' });
+  }
+  // passes left with nothing in them go too (begin and end)
+  const deleted = new Set([...setters.values()].filter(s => s.standalone && s.users.every(u => members.has(u))).map(s => s.stmt.start));
+  const passes = new Map(ds.slice(1).map(d => [d.pass.id, d.pass]));
+  passes.delete(first.pass.id);
+  for (const p of passes.values()) {
+    if (!p.begin || !p.end || p.others || !p.dispatches.every(id => members.has(id)) || !p.setters.every(s => deleted.has(s.stmt.start))) continue;
+    edits.push({ span: wholeLines(text, p.begin), newText: '' }, { span: wholeLines(text, p.end), newText: '' });
+  }
+  edits.sort((a, b) => a.span.start - b.span.start);
+  for (let i = 1; i < edits.length; i++) if (edits[i].span.start < edits[i - 1].span.end) return fail('the edits would overlap (a setter shares a line with a dispatch)');
+  return { ok: true, shader, edits, title: `Fuse ${callees.join(' → ')} into one dispatch (\`${names.pipeline}\`)`, names };
+}
+
+function camel(parts: string[]): string {
+  const words = parts.flatMap(p => p.split(/[^A-Za-z0-9]+/)).filter(Boolean);
+  const s = words.map((w, i) => (i ? w[0].toUpperCase() + w.slice(1) : w[0].toLowerCase() + w.slice(1))).join('');
+  return /^[A-Za-z_$]/.test(s) ? s : `fused${s}`;
+}
+
+/** A dispatch at `pos` runs later than the block's code when it sits in a function nested in it. */
+function insideFunctionBelow(ts: TypeScriptApi, sf: TS.SourceFile, block: TS.Node, pos: number): boolean {
+  let found = false;
+  const visit = (n: TS.Node) => {
+    if (found || pos < n.pos || pos >= n.end) return;
+    if (n !== block && ts.isFunctionLike(n)) { found = true; return; }
+    ts.forEachChild(n, visit);
+  };
+  visit(block === sf ? sf : block);
+  return found;
+}
+
+function topLevelStatement(ts: TypeScriptApi, sf: TS.SourceFile, pos: number): TS.Statement {
+  void ts;
+  return sf.statements.find(s => pos >= s.pos && pos < s.end) ?? sf.statements[sf.statements.length - 1];
+}
+
+function leadingCommentStart(ts: TypeScriptApi, sf: TS.SourceFile, s: TS.Statement): number {
+  const c = ts.getLeadingCommentRanges(sf.text, s.pos);
+  const start = s.getStart(sf);
+  if (!c || !c.length) return start;
+  // keep a file header (the first comment of the file, followed by a blank line) above the constant
+  const blank = (a: number, b: number) => /\n[ \t]*\r?\n/.test(sf.text.slice(a, b));
+  let from = start;
+  for (let i = c.length - 1; i >= 0; i--) {
+    if (blank(c[i].end, from)) break;
+    from = c[i].pos;
+  }
+  return from;
+}
+
+function lineStart(text: string, pos: number): number {
+  return text.lastIndexOf('\n', pos - 1) + 1;
+}
+
+function indentOf(text: string, pos: number): string {
+  const ls = lineStart(text, pos);
+  return /^[ \t]*/.exec(text.slice(ls, pos))![0];
+}
+
+/** The statement's span grown to whole lines when nothing else is on them. */
+function wholeLines(text: string, s: Span): Span {
+  let a = s.start;
+  while (a > 0 && (text[a - 1] === ' ' || text[a - 1] === '\t')) a--;
+  let b = s.end;
+  while (b < text.length && (text[b] === ' ' || text[b] === '\t')) b++;
+  if ((a === 0 || text[a - 1] === '\n') && (b >= text.length || text[b] === '\n' || text[b] === '\r')) {
+    if (text[b] === '\r') b++;
+    if (text[b] === '\n') b++;
+    return { start: a, end: b };
+  }
+  return s;
+}
+
+export type { WgDispatch };
