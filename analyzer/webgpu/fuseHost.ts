@@ -37,7 +37,9 @@ export function fuseDispatchGroup(ts: TypeScriptApi, sf: TS.SourceFile, host: Ho
     defs.push({ what: `bind group \`${b.bindGroup.name}\``, def: b.bindGroup.def });
   }
   for (const { what, def } of defs) if (def.ref.startsWith('this.')) return fail(`${what} is stored on \`this\`; the fix does not add class fields`);
-  const at = defs.reduce((a, b) => (b.def.stmt.end > a.def.stmt.end ? b : a)).def;
+  // after the last of the originals' pipelines and bind groups (when they sit in the same block)
+  const placement = [...defs.map(x => x.def), ...ds.flatMap(d => d.bindings.map(b => b.group?.def))].filter((x): x is DefSite => !!x && x.block === defs[0].def.block);
+  const at = [...defs.map(x => x.def), ...placement].reduce((a, b) => (b.stmt.end > a.stmt.end && (b.block === a.block || containsNode(a.block, b.block)) ? b : a));
   const block = at.block;
   const inBlock = (s: Span) => s.start >= block.pos && s.end <= block.end;
   for (const d of ds) {
@@ -115,9 +117,39 @@ export function fuseDispatchGroup(ts: TypeScriptApi, sf: TS.SourceFile, host: Ho
     if (!p.begin || !p.end || p.others || !p.dispatches.every(id => members.has(id)) || !p.setters.every(s => deleted.has(s.stmt.start))) continue;
     edits.push({ span: wholeLines(text, p.begin), newText: '' }, { span: wholeLines(text, p.end), newText: '' });
   }
+  tidyDeletions(text, edits);
   edits.sort((a, b) => a.span.start - b.span.start);
   for (let i = 1; i < edits.length; i++) if (edits[i].span.start < edits[i - 1].span.end) return fail('the edits would overlap (a setter shares a line with a dispatch)');
   return { ok: true, shader, edits, title: `Fuse ${callees.join(' → ')} into one dispatch (\`${names.pipeline}\`)`, names };
+}
+
+function containsNode(outer: TS.Node, inner: TS.Node): boolean {
+  return outer.pos <= inner.pos && inner.end <= outer.end;
+}
+
+/**
+ * Deletions that are separated only by blank lines become one, and a deletion between two blank
+ * lines takes one of them: removing passes leaves no run of empty lines behind.
+ */
+function tidyDeletions(text: string, edits: TextEdit[]): void {
+  const dels = edits.filter(e => !e.newText && e.span.end > e.span.start).sort((a, b) => a.span.start - b.span.start);
+  for (let i = 1; i < dels.length; i++) {
+    const a = dels[i - 1];
+    const b = dels[i];
+    if (/^\s*$/.test(text.slice(a.span.end, b.span.start))) {
+      a.span = { start: a.span.start, end: b.span.end };
+      edits.splice(edits.indexOf(b), 1);
+      dels.splice(i, 1);
+      i--;
+    }
+  }
+  for (const d of dels) {
+    const before = text.slice(0, d.span.start);
+    const after = text.slice(d.span.end);
+    const blankBefore = /\n[ \t]*\r?\n$/.test(before) || /^\s*$/.test(before);
+    const m = /^[ \t]*\r?\n/.exec(after);
+    if (blankBefore && m) d.span = { start: d.span.start, end: d.span.end + m[0].length };
+  }
 }
 
 function camel(parts: string[]): string {

@@ -251,7 +251,8 @@ export function fuseShaders(members: LaunchNode[], intermediates: Intermediate[]
   }
   const regs = [...keys.values()].filter(k => k.mode === 'register').map(k => k.local);
   const chain = ms.map(m => m.l.callee).join(' → ');
-  const comment = `// Fusion Lens: fused ${chain} (${ms.length} dispatches → 1)${regs.length ? `; ${regs.join(', ')} ${regs.length > 1 ? 'stay' : 'stays'} in registers instead of a round trip through memory` : ''}.`;
+  const list = regs.length > 1 ? `${regs.slice(0, -1).join(', ')} and ${regs[regs.length - 1]}` : regs[0];
+  const comment = `// Fusion Lens: fused ${chain} (${ms.length} dispatches → 1).${regs.length ? `\n// ${list} ${regs.length > 1 ? 'stay' : 'stays'} in registers instead of a round trip through memory.` : ''}`;
   const parts: string[] = [comment];
   if (headers.length) parts.push(headers.join('\n'));
   if (declOut.length) parts.push(declOut.join('\n\n'));
@@ -348,7 +349,28 @@ function memberBody(m: Member, keys: Map<string, KeyInfo>, rename: Map<string, s
     at = e.end;
   }
   out += code.slice(at, toks[bodyClose].start);
-  return dedent(out);
+  return dropUnusedLets(dedent(out));
+}
+
+/** Removes top-level `let x = <no calls>;` lines whose name the rewritten body no longer uses. */
+function dropUnusedLets(text: string): string {
+  const toks = tokenizeWgsl(text);
+  const cut: Array<[number, number]> = [];
+  let depth = 0;
+  for (let i = 0; i < toks.length; i++) {
+    const t = toks[i];
+    if (t.text === '{') depth++;
+    else if (t.text === '}') depth--;
+    if (depth !== 0 || t.text !== 'let' || toks[i + 1]?.kind !== 'ident' || toks[i + 2]?.text !== '=') continue;
+    const semi = toks.findIndex((x, k) => k > i && x.text === ';');
+    if (semi < 0 || toks.slice(i + 3, semi).some(x => x.text === '(')) continue;
+    const name = toks[i + 1].text;
+    if (toks.some((x, k) => (k < i || k > semi) && x.text === name && toks[k - 1]?.text !== '.')) continue;
+    cut.push(wholeLines(text, t.start, toks[semi].end));
+  }
+  let out = text;
+  for (const [a, b] of cut.reverse()) out = out.slice(0, a) + out.slice(b);
+  return out;
 }
 
 /** Replaces identifier tokens (not after `.`, not struct member names) by `map`. */

@@ -448,6 +448,15 @@ class HostWalker {
       this.expression(e.whenFalse, ctx, scope, eff, undefined, blk);
       return UNKNOWN;
     }
+    if (ts.isObjectLiteralExpression(e)) {
+      // methods and function-valued properties are closures over this scope
+      for (const p of e.properties) {
+        if (ts.isPropertyAssignment(p)) this.expression(p.initializer, ctx, scope, eff, undefined, blk);
+        else if (ts.isSpreadAssignment(p)) this.expression(p.expression, ctx, scope, eff, undefined, blk);
+        else if ((ts.isMethodDeclaration(p) || ts.isGetAccessorDeclaration(p) || ts.isSetAccessorDeclaration(p)) && p.body) this.walkFunction(p, p.name.getText(this.sf), scope, ctx.className);
+      }
+      return UNKNOWN;
+    }
     if (ts.isArrowFunction(e) || ts.isFunctionExpression(e)) {
       // a closure: walked as a function of its own, seeing this scope
       this.walkFunction(e, fnName(ts, e, this.sf), scope, ctx.className);

@@ -61,11 +61,15 @@ export const dispatchGeometryRule: LegalityRule = {
     const same = a.value !== undefined && b.value !== undefined ? a.value === b.value : a.key === b.key;
     if (!same) {
       const why = [data(first).geometry.note, c.geometry.note].filter(Boolean).join('; ');
-      return { level: 'refuse', reason: `\`${candidate.callee}\` processes ${b.expr} elements and \`${first.callee}\` ${a.expr}: matching dispatch sizes or the same bounds guard are needed${why ? ` (${why})` : ''}` };
+      return { level: 'refuse', reason: `\`${candidate.callee}\` processes ${elements(b.expr)} and \`${first.callee}\` ${elements(a.expr)}: fusing needs matching dispatch sizes or the same bounds check${why ? ` (${why})` : ''}` };
     }
     return { level: 'ok' };
   },
 };
+
+function elements(expr: string): string {
+  return `${expr} element${expr === '1' ? '' : 's'}`;
+}
 
 /** FL212: one dispatch, one usage scope, one pipeline's binding limits. */
 export const usageScopeRule: LegalityRule = {
@@ -117,4 +121,4 @@ export const usageScopeRule: LegalityRule = {
 };
 
 /** WebGPU's rules first (their wording fits), then the shared ones. */
-export const WEBGPU_RULES: LegalityRule[] = [usageScopeRule, dispatchGeometryRule, workgroupScopeRule, ...VERTICAL_RULES];
+export const WEBGPU_RULES: LegalityRule[] = [workgroupScopeRule, dispatchGeometryRule, usageScopeRule, ...VERTICAL_RULES];

@@ -144,12 +144,11 @@ function summarize(code: string): ShaderSummary {
     else if (n instanceof W.Function) fns.set(n.name, n);
     if (n instanceof W.Const || n instanceof W.Override) consts.set((n as W.Const).name, n);
   }
-  for (const group of reflect.getBindGroups()) {
-    for (const b of group) {
-      if (!b) continue;
-      const decl = vars.get(b.name);
-      out.bindings.push(bindingOf(code, b, decl));
-    }
+  // not getBindGroups(): it keeps one variable per (group, binding), and entry points of one
+  // module may declare different variables at the same binding
+  const resources = [...reflect.uniforms, ...reflect.storage, ...reflect.textures, ...reflect.samplers];
+  for (const b of resources.sort((x, y) => (vars.get(x.name)?.start ?? 0) - (vars.get(y.name)?.start ?? 0))) {
+    out.bindings.push(bindingOf(code, b, vars.get(b.name)));
   }
   const bindingNames = new Set(out.bindings.map(b => b.name));
   const entryNames = new Set(reflect.entry.compute.map(e => e.name));
@@ -736,6 +735,7 @@ class EntryWalker {
     const visit = (n: unknown, depth: number): void => {
       if (found || !n || typeof n !== 'object' || depth > 32) return;
       if (Array.isArray(n)) { for (const x of n) visit(x, depth + 1); return; }
+      if (n instanceof W.CallExpr && n.name === 'arrayLength') return; // the length, not the contents
       if (n instanceof W.VariableExpr) {
         const b = this.bindingByName.get(n.name);
         if (b && b.resource === 'storage') { found = n.name; return; }
