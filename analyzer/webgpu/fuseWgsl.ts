@@ -287,7 +287,7 @@ function wholeLines(code: string, start: number, end: number): [number, number] 
 
 function domainMono(d: WgLaunchData) {
   const s = d.geometry.domain;
-  return s.value !== undefined ? { coef: s.value, syms: [] } : undefined;
+  return d.geometry.domainMono ?? (s.value !== undefined ? { coef: s.value, syms: [] } : undefined);
 }
 
 /** A member's body with its guard dropped and its names replaced, dedented. */

@@ -396,18 +396,20 @@ class HostWalker {
     mergeEffects(eff, inner);
     const has = inner.sync || inner.assigns.size > 0 || inner.reads === '*' || inner.writes === '*' || inner.reads.size > 0 || inner.writes.size > 0;
     if (!has) return;
+    // the nested items recorded their own reads: the summary must not count as a later read
     this.push(ctx, blk, {
       event: {
         kind, span: this.span(s), text: excerpt(this.text.slice(s.getStart(this.sf), s.end), 24),
         reads: inner.reads === '*' ? '*' : [...inner.reads], writes: inner.writes === '*' ? '*' : [...inner.writes], assigns: [...inner.assigns], sync: inner.sync,
       },
-    });
+    }, true);
   }
 
-  private push(ctx: FnCtx, blk: HostBlock, item: { dispatch: WgDispatch } | { event: HostEvent }): void {
+  private push(ctx: FnCtx, blk: HostBlock, item: { dispatch: WgDispatch } | { event: HostEvent }, summary = false): void {
     const pos = ctx.pos++;
     blk.items.push(item);
     blk.positions.push(pos);
+    if (summary) return;
     const reads = 'dispatch' in item ? [] : item.event.reads;
     if (reads !== '*') for (const k of reads) addRead(ctx.fn.reads, k, pos);
     else addRead(ctx.fn.reads, '*', pos);

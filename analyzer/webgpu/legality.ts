@@ -121,4 +121,4 @@ export const usageScopeRule: LegalityRule = {
 };
 
 /** WebGPU's rules first (their wording fits), then the shared ones. */
-export const WEBGPU_RULES: LegalityRule[] = [workgroupScopeRule, dispatchGeometryRule, usageScopeRule, ...VERTICAL_RULES];
+export const WEBGPU_RULES: LegalityRule[] = [usageScopeRule, workgroupScopeRule, dispatchGeometryRule, ...VERTICAL_RULES];

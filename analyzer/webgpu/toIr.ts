@@ -22,6 +22,8 @@ export interface Geometry {
   guard?: { bound: GuardBound; size?: Mono; text: string };
   /** The elements processed: the launch's iteration space. */
   domain: Size;
+  /** The same as a symbolic size, when it is one. */
+  domainMono?: Mono;
   /** Why `domain` is not a plain count (shown by the geometry rule). */
   note?: string;
 }
@@ -90,6 +92,7 @@ export function geometryOf(d: WgDispatch): Geometry {
     const sv = monoValue(size);
     const covered = (tv !== undefined && sv !== undefined && tv >= sv) || monoEq(g.covers, size) || monoEq(g.threads, size);
     if (covered) {
+      g.domainMono = size;
       g.domain = monoSize(size);
       g.domain.expr = sv !== undefined ? String(sv) : `${monoText(size)}`;
       return g;
@@ -102,7 +105,7 @@ export function geometryOf(d: WgDispatch): Geometry {
     g.note = `the dispatch (${dispatchText} invocations) may not cover \`${text}\``;
     return g;
   }
-  if (g.threads) g.domain = monoSize(g.threads);
+  if (g.threads) { g.domain = monoSize(g.threads); g.domainMono = g.threads; }
   else g.domain = { expr: dispatchText, key: dispatchKey };
   return g;
 }

@@ -66,15 +66,23 @@ export async function countDispatches<T>(device: GPUDevice, f: () => Promise<T>)
   }
 }
 
-/** Element-wise comparison: bitwise equal, or the largest absolute difference. */
-export function compareF32(a: Float32Array, b: Float32Array): { equal: boolean; maxAbs: number; differing: number } {
+/**
+ * Element-wise comparison. `equal`: bitwise. `withinRounding`: every element within
+ * 1e-6 + 1e-6·|a| (one shader may be compiled to different but equally valid roundings than a
+ * chain of shaders: WGSL lets implementations reassociate and contract, e.g. (x + 1) - 2 to x - 1).
+ */
+export function compareF32(a: Float32Array, b: Float32Array): { equal: boolean; withinRounding: boolean; maxAbs: number; differing: number } {
   let maxAbs = 0;
   let differing = 0;
+  let within = a.length === b.length;
   const ua = new Uint32Array(a.buffer, a.byteOffset, a.length);
   const ub = new Uint32Array(b.buffer, b.byteOffset, b.length);
   for (let i = 0; i < Math.min(a.length, b.length); i++) {
-    if (ua[i] !== ub[i]) differing++;
-    if (Number.isFinite(a[i]) && Number.isFinite(b[i])) maxAbs = Math.max(maxAbs, Math.abs(a[i] - b[i]));
+    if (ua[i] === ub[i]) continue;
+    differing++;
+    const d = Math.abs(a[i] - b[i]);
+    if (!(d <= 1e-6 + 1e-6 * Math.abs(a[i]))) within = false;
+    if (Number.isFinite(d)) maxAbs = Math.max(maxAbs, d);
   }
-  return { equal: a.length === b.length && differing === 0, maxAbs, differing };
+  return { equal: a.length === b.length && differing === 0, withinRounding: within, maxAbs, differing };
 }
