@@ -36,18 +36,23 @@ export function fuseDispatchGroup(ts: TypeScriptApi, sf: TS.SourceFile, host: Ho
     bgDefs.push(b.bindGroup.def);
     defs.push({ what: `bind group \`${b.bindGroup.name}\``, def: b.bindGroup.def });
   }
-  for (const { what, def } of defs) if (def.ref.startsWith('this.')) return fail(`${what} is stored on \`this\`; the fix does not add class fields`);
   // after the last of the originals' pipelines and bind groups (when they sit in the same block)
   const placement = [...defs.map(x => x.def), ...ds.flatMap(d => d.bindings.map(b => b.group?.def))].filter((x): x is DefSite => !!x && x.block === defs[0].def.block);
   const at = [...defs.map(x => x.def), ...placement].reduce((a, b) => (b.stmt.end > a.stmt.end && (b.block === a.block || containsNode(a.block, b.block)) ? b : a));
   const block = at.block;
   const inBlock = (s: Span) => s.start >= block.pos && s.end <= block.end;
-  for (const d of ds) {
-    if (!inBlock(d.stmt)) return fail(`the dispatches are outside the scope where \`${at.ref}\` is created, so a pipeline created next to it would not be visible there`);
-    if (d.stmt.start < at.stmt.end && !insideFunctionBelow(ts, sf, block, d.stmt.start)) return fail(`\`${at.ref}\` is created after the dispatches`);
+  // a local (const next to the last original) or, when the originals are assigned to module
+  // variables or fields (`pipeline = ...` in init, used in frame), a sibling declared the same way
+  const holder = at.declaration ? undefined : at.holder;
+  if (!at.declaration && !holder) return fail(`\`${at.ref}\` is assigned, not declared, and the fix cannot tell where it lives`);
+  if (holder?.kind === 'module' && !holder.decl) return fail(`\`${at.ref}\` is not declared at the top level`);
+  if (!holder) {
+    for (const d of ds) {
+      if (!inBlock(d.stmt)) return fail(`the dispatches are outside the scope where \`${at.ref}\` is created, so a pipeline created next to it would not be visible there`);
+      if (d.stmt.start < at.stmt.end && !insideFunctionBelow(ts, sf, block, d.stmt.start)) return fail(`\`${at.ref}\` is created after the dispatches`);
+    }
   }
   for (const b of bgDefs) if (!(b.block.pos <= block.pos && block.end <= b.block.end)) return fail('the bind groups are created in different scopes; their buffers are not all visible in one place');
-  if (!at.declaration && block !== sf && ds.some(d => !inBlock(d.stmt))) return fail(`\`${at.ref}\` is assigned in a scope the dispatches do not share`);
 
   // ------------------------------------------------ pass state
   const first = ds[0];
@@ -69,11 +74,15 @@ export function fuseDispatchGroup(ts: TypeScriptApi, sf: TS.SourceFile, host: Ho
   const callees = g.members.map(m => m.callee);
   // named after the pipelines (`exposurePipeline` -> exposure) when they have plain names
   const stems = ds.map(d => d.pipeline!.name.replace(/_?Pipeline$/i, ''));
-  const parts = stems.every(x => /^[A-Za-z_$][\w$]*$/.test(x) && x) ? stems : callees;
+  const named = stems.every(x => /^[A-Za-z_$][\w$]*$/.test(x) && x) ? stems : callees.map(c => (c === 'pipeline' || c === 'dispatch' ? '' : c));
+  // repeated stages name the chain once; a chain of unnamed stages is just `fused`
+  const parts = named.filter((x, i) => x && x !== named[i - 1]);
+  if (!parts.length) parts.push('fused');
   const base = camel(parts.length <= 3 ? parts : [parts[0], 'to', parts[parts.length - 1]]);
   const used = (n: string) => new RegExp(`(?<![\\w$])${n.replace(/\$/g, '\\$')}(?![\\w$])`).test(text);
   const fresh = (n: string) => { let x = n; for (let i = 2; used(x); i++) x = `${n}${i}`; return x; };
   const names = { wgsl: fresh(`${base}Wgsl`), pipeline: fresh(`${base}Pipeline`), bindGroup: fresh(`${base}BindGroup`) };
+  const refs = holder?.kind === 'field' ? { pipeline: `this.${names.pipeline}`, bindGroup: `this.${names.bindGroup}` } : { pipeline: names.pipeline, bindGroup: names.bindGroup };
 
   // ------------------------------------------------ edits
   const edits: TextEdit[] = [];
@@ -85,25 +94,38 @@ export function fuseDispatchGroup(ts: TypeScriptApi, sf: TS.SourceFile, host: Ho
   const ind = indentOf(text, at.stmt.start);
   const dev = at.device;
   const entries = shader.bindings.map(b => `${ind}    { binding: ${b.binding}, resource: ${b.entry.resourceText} },`).join('\n');
+  const lhs = (ref: string) => (holder ? ref : `const ${ref}`);
   const create = [
     '',
-    `${ind}const ${names.pipeline} = ${dev}.createComputePipeline({`,
+    `${ind}${lhs(refs.pipeline)} = ${dev}.createComputePipeline({`,
     `${ind}  layout: 'auto',`,
     `${ind}  compute: { module: ${dev}.createShaderModule({ code: ${names.wgsl} }), entryPoint: 'main' },`,
     `${ind}});`,
-    `${ind}const ${names.bindGroup} = ${dev}.createBindGroup({`,
-    `${ind}  layout: ${names.pipeline}.getBindGroupLayout(0),`,
+    `${ind}${lhs(refs.bindGroup)} = ${dev}.createBindGroup({`,
+    `${ind}  layout: ${refs.pipeline}.getBindGroupLayout(0),`,
     `${ind}  entries: [`,
     entries,
     `${ind}  ],`,
     `${ind}});`,
   ].join('\n');
   edits.push({ span: { start: at.stmt.end, end: at.stmt.end }, newText: create });
+  if (holder) {
+    // declare the two new holders next to the originals' declarations
+    const pHolder = ds.map(d => d.pipeline!.def!.holder).find(h => h?.kind === holder.kind && h.template);
+    const bHolder = bgDefs.map(b => b.holder).find(h => h?.kind === holder.kind && h.template);
+    const decls = [pHolder, bHolder].filter(h => h?.decl);
+    if (decls.length) {
+      const after = decls.reduce((a, b) => (b!.decl!.end > a!.decl!.end ? b : a))!.decl!;
+      const dIndent = indentOf(text, after.start);
+      const lines = [pHolder ? pHolder.template!.replace('NAME', names.pipeline) : undefined, bHolder ? bHolder.template!.replace('NAME', names.bindGroup) : undefined].filter(Boolean).map(l => `\n${dIndent}${l}`);
+      edits.push({ span: { start: after.end, end: after.end }, newText: lines.join('') });
+    } else if (holder.kind === 'module') return fail('the pipelines and bind groups have no declarations to copy');
+  }
 
   const dInd = indentOf(text, first.stmt.start);
   const pass = first.pass.text;
   const dispatchCall = first.indirect ? `${pass}.dispatchWorkgroupsIndirect(${first.indirect.argsText});` : `${pass}.dispatchWorkgroups(${first.argsText.join(', ')});`;
-  edits.push({ span: first.stmt, newText: `${pass}.setPipeline(${names.pipeline});\n${dInd}${pass}.setBindGroup(0, ${names.bindGroup});\n${dInd}${dispatchCall}` });
+  edits.push({ span: first.stmt, newText: `${pass}.setPipeline(${refs.pipeline});\n${dInd}${pass}.setBindGroup(0, ${refs.bindGroup});\n${dInd}${dispatchCall}` });
   for (const d of ds.slice(1)) edits.push({ span: wholeLines(text, d.stmt), newText: '' });
   for (const s of setters.values()) {
     if (!s.standalone || !s.users.every(u => members.has(u))) continue;
@@ -120,7 +142,7 @@ export function fuseDispatchGroup(ts: TypeScriptApi, sf: TS.SourceFile, host: Ho
   tidyDeletions(text, edits);
   edits.sort((a, b) => a.span.start - b.span.start);
   for (let i = 1; i < edits.length; i++) if (edits[i].span.start < edits[i - 1].span.end) return fail('the edits would overlap (a setter shares a line with a dispatch)');
-  return { ok: true, shader, edits, title: `Fuse ${callees.join(' → ')} into one dispatch (\`${names.pipeline}\`)`, names };
+  return { ok: true, shader, edits, title: `Fuse ${callees.join(' → ')} into one dispatch (\`${refs.pipeline}\`)`, names };
 }
 
 function containsNode(outer: TS.Node, inner: TS.Node): boolean {

@@ -232,7 +232,8 @@ export function fuseShaders(members: LaunchNode[], intermediates: Intermediate[]
   }
 
   // ------------------------------------------------ assemble
-  const bound = [...keys.values()].filter(k => k.mode !== 'register');
+  // in the order the stages bind them: the first stage's bindings by number, then the next's
+  const bound = [...keys.values()].filter(k => k.mode !== 'register').sort((a, b) => Math.min(...a.members) - Math.min(...b.members) || a.binding.binding - b.binding.binding);
   const bindings: FusedBinding[] = bound.map((k, i) => ({ binding: i, key: k.key, name: k.name, bindGroup: k.bindGroup, entry: k.entry }));
   const bindingDecls = bound.map((k, i) => {
     const rename = renames[Math.min(...k.members)];

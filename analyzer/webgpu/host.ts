@@ -131,9 +131,12 @@ class HostWalker {
   /** Module variables and `Class.field`s: what pass 1 saw assigned to them. */
   private readonly assigned = new Map<string, { value: WgValue; count: number }>();
   private collecting = true;
+  /** The expression statement being walked and the node whose statement list holds it. */
+  private exprStmt: { stmt: TS.ExpressionStatement; owner: TS.Node } | undefined;
   private ids = 0;
   private fnKeys = 0;
   private readonly shaderByKey = new Map<string, WgShader>();
+  private readonly classes = new Map<string, TS.ClassDeclaration>();
 
   constructor(
     private readonly ts: TypeScriptApi,
@@ -193,6 +196,7 @@ class HostWalker {
       if (ts.isFunctionDeclaration(s) && s.body) out.push({ node: s, name: fnName(ts, s, this.sf), scope: this.module });
       if (!ts.isClassDeclaration(s)) continue;
       const cn = s.name?.text ?? '<class>';
+      this.classes.set(cn, s);
       for (const m of s.members) {
         if ((ts.isMethodDeclaration(m) || ts.isConstructorDeclaration(m) || ts.isGetAccessorDeclaration(m) || ts.isSetAccessorDeclaration(m)) && m.body) {
           out.push({ node: m, name: `${cn}.${ts.isConstructorDeclaration(m) ? 'constructor' : m.name.getText(this.sf)}`, className: cn, scope: this.module });
@@ -277,7 +281,14 @@ class HostWalker {
       return;
     }
     if (ts.isExpressionStatement(s)) {
-      this.expression(s.expression, ctx, scope, eff, undefined, blk, s);
+      // the tree has no parent pointers: an assignment learns its statement from here
+      const saved = this.exprStmt;
+      this.exprStmt = { stmt: s, owner };
+      try {
+        this.expression(s.expression, ctx, scope, eff, undefined, blk, s);
+      } finally {
+        this.exprStmt = saved;
+      }
       return;
     }
     if (ts.isReturnStatement(s)) {
@@ -453,7 +464,10 @@ class HostWalker {
     if (ts.isObjectLiteralExpression(e)) {
       // methods and function-valued properties are closures over this scope
       for (const p of e.properties) {
-        if (ts.isPropertyAssignment(p)) this.expression(p.initializer, ctx, scope, eff, undefined, blk);
+        if (ts.isPropertyAssignment(p)) {
+          const named = ts.isArrowFunction(p.initializer) || ts.isFunctionExpression(p.initializer) ? { name: p.name.getText(this.sf), site: () => undefined as unknown as DefSite, stmt: p as unknown as TS.Statement } : undefined;
+          this.expression(p.initializer, ctx, scope, eff, named, blk);
+        }
         else if (ts.isSpreadAssignment(p)) this.expression(p.expression, ctx, scope, eff, undefined, blk);
         else if ((ts.isMethodDeclaration(p) || ts.isGetAccessorDeclaration(p) || ts.isSetAccessorDeclaration(p)) && p.body) this.walkFunction(p, p.name.getText(this.sf), scope, ctx.className);
       }
@@ -461,7 +475,7 @@ class HostWalker {
     }
     if (ts.isArrowFunction(e) || ts.isFunctionExpression(e)) {
       // a closure: walked as a function of its own, seeing this scope
-      this.walkFunction(e, fnName(ts, e, this.sf), scope, ctx.className);
+      this.walkFunction(e, decl?.name ?? fnName(ts, e, this.sf), scope, ctx.className);
       return UNKNOWN;
     }
     // anything else: walk children for nested calls
@@ -484,7 +498,7 @@ class HostWalker {
     const ts = this.ts;
     const op = e.operatorToken.kind;
     if (op === ts.SyntaxKind.EqualsToken) {
-      const v = this.expression(e.right, ctx, scope, eff, this.assignDecl(e), blk);
+      const v = this.expression(e.right, ctx, scope, eff, this.assignDecl(e, ctx, scope), blk);
       this.assign(e.left, v, ctx, scope, eff);
       return v;
     }
@@ -539,18 +553,48 @@ class HostWalker {
     return { kind: 'num', m: monoSym(`(${e.getText(this.sf).replace(/\s+/g, '')})`) };
   }
 
-  private assignDecl(e: TS.BinaryExpression): { name: string; site: (ref: string, device: string) => DefSite; stmt: TS.Statement } | undefined {
+  private assignDecl(e: TS.BinaryExpression, ctx: FnCtx, scope: Scope): { name: string; site: (ref: string, device: string) => DefSite; stmt: TS.Statement } | undefined {
     const ts = this.ts;
     const target = e.left;
-    const stmt = e.parent && ts.isExpressionStatement(e.parent) ? e.parent : undefined;
-    if (!stmt) return undefined;
-    const owner = stmt.parent;
+    const cur = this.exprStmt;
+    if (!cur || skipOuter(ts, cur.stmt.expression) !== e) return undefined;
+    const { stmt, owner } = cur;
     let name: string | undefined;
-    if (ts.isIdentifier(target)) name = target.text;
-    else if (ts.isPropertyAccessExpression(target) && target.expression.kind === ts.SyntaxKind.ThisKeyword) name = target.name.text;
+    let holder: DefSite['holder'];
+    if (ts.isIdentifier(target)) {
+      name = target.text;
+      if (scope.lookup(name)?.module) holder = this.moduleHolder(name);
+    } else if (ts.isPropertyAccessExpression(target) && target.expression.kind === ts.SyntaxKind.ThisKeyword) {
+      name = target.name.text;
+      holder = this.fieldHolder(ctx.className, name);
+    }
     if (!name) return undefined;
     const ref = target.getText(this.sf);
-    return { name, stmt, site: (_r, device) => ({ stmt: this.span(stmt), block: owner, declaration: false, ref, device }) };
+    return { name, stmt, site: (_r, device) => ({ stmt: this.span(stmt), block: owner, declaration: false, ref, device, holder }) };
+  }
+
+  /** `let x: T;` at the top level: where and how a sibling is declared. */
+  private moduleHolder(name: string): DefSite['holder'] {
+    const ts = this.ts;
+    for (const s of this.sf.statements) {
+      if (!ts.isVariableStatement(s)) continue;
+      const d = s.declarationList.declarations.find(x => ts.isIdentifier(x.name) && x.name.text === name);
+      if (!d) continue;
+      const kw = s.declarationList.flags & ts.NodeFlags.Let ? 'let' : 'var';
+      return { kind: 'module', decl: this.span(s), template: `${kw} NAME${d.type ? `: ${d.type.getText(this.sf)}` : ''};` };
+    }
+    return { kind: 'module' };
+  }
+
+  /** A field declaration of the class: the fix copies it with another name. */
+  private fieldHolder(className: string | undefined, name: string): DefSite['holder'] {
+    const ts = this.ts;
+    const c = className ? this.classes.get(className) : undefined;
+    const m = c?.members.find(x => ts.isPropertyDeclaration(x) && x.name.getText(this.sf) === name) as TS.PropertyDeclaration | undefined;
+    if (!m) return { kind: 'field' };
+    const text = this.text.slice(m.getStart(this.sf), m.end);
+    const at = m.name.getStart(this.sf) - m.getStart(this.sf);
+    return { kind: 'field', decl: this.span(m), template: text.slice(0, at) + 'NAME' + text.slice(at + m.name.getText(this.sf).length) };
   }
 
   private assign(target: TS.Expression, v: WgValue, ctx: FnCtx, scope: Scope, eff: Effects): void {
@@ -589,11 +633,14 @@ class HostWalker {
       const local = ctx.overlay.get(`this.${name}`);
       if (local) return local;
       const a = ctx.className ? this.assigned.get(`${ctx.className}.${name}`) : undefined;
-      return a && a.count === 1 ? a.value : UNKNOWN;
+      if (a) return a.count === 1 ? a.value : UNKNOWN;
+      // a field never assigned a GPU object (a constructor parameter, a count): a named input
+      return { kind: 'num', m: monoSym(`this.${name}`) };
     }
     if (ts.isIdentifier(e.expression) && TYPED_BYTES[e.expression.text] && name === 'BYTES_PER_ELEMENT') return { kind: 'num', m: monoConst(TYPED_BYTES[e.expression.text]) };
     const obj = this.expression(e.expression, ctx, scope, eff, undefined, blk);
-    if (name === 'queue' && (obj.kind === 'device' || obj.kind === 'unknown')) return { kind: 'queue' };
+    if (name === 'queue' && !GPU_KINDS.has(obj.kind)) return { kind: 'queue' };
+    if (name === 'queue' && obj.kind === 'device') return { kind: 'queue' };
     if (obj.kind === 'typed') {
       if (name === 'length' && obj.length) return { kind: 'num', m: obj.length };
       if (name === 'byteLength' && obj.length) return { kind: 'num', m: monoMul(obj.length, monoConst(obj.elemBytes)) };
@@ -1008,10 +1055,8 @@ function bindingNames(ts: TypeScriptApi, n: TS.BindingName): string[] {
 }
 
 function fnName(ts: TypeScriptApi, n: TS.Node, sf: TS.SourceFile): string {
+  void sf;
   if ((ts.isFunctionDeclaration(n) || ts.isFunctionExpression(n)) && n.name) return n.name.text;
-  const p = n.parent;
-  if (p && ts.isVariableDeclaration(p) && ts.isIdentifier(p.name)) return p.name.text;
-  if (p && ts.isPropertyAssignment(p)) return p.name.getText(sf);
   return '<closure>';
 }
 

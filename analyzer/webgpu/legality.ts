@@ -60,7 +60,7 @@ export const dispatchGeometryRule: LegalityRule = {
     const b = candidate.space;
     const same = a.value !== undefined && b.value !== undefined ? a.value === b.value : a.key === b.key;
     if (!same) {
-      const why = [data(first).geometry.note, c.geometry.note].filter(Boolean).join('; ');
+      const why = [...new Set([data(first).geometry.note, c.geometry.note].filter(Boolean))].join('; ');
       return { level: 'refuse', reason: `\`${candidate.callee}\` processes ${elements(b.expr)} and \`${first.callee}\` ${elements(a.expr)}: fusing needs matching dispatch sizes or the same bounds check${why ? ` (${why})` : ''}` };
     }
     return { level: 'ok' };

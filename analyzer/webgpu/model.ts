@@ -18,6 +18,11 @@ export interface DefSite {
   ref: string;
   /** Text of the device expression the creating call was made on (`device`, `this.device`). */
   device: string;
+  /**
+   * For an assignment to a module variable or a field: its declaration, after which a fix declares
+   * its own (`template` with NAME for the name; undefined when the holder has no declaration).
+   */
+  holder?: { kind: 'module' | 'field'; decl?: Span; template?: string };
 }
 
 export interface WgShader {

@@ -59,28 +59,32 @@ export function geometryOf(d: WgDispatch): Geometry {
   if (!entry || !wg) return g;
   const counts = d.counts;
   const extra = counts ? counts.slice(1) : [];
-  g.oneD = wg[1] === 1 && wg[2] === 1 && extra.every(c => monoValue(c) === 1) && !d.indirect;
+  // an indirect dispatch's counts are read at run time; shaders that index by global_invocation_id.x
+  // alone compute the same per invocation whatever its y and z counts, and two dispatches reading
+  // the same arguments (that no stage writes: FL211) have the same counts
+  g.oneD = wg[1] === 1 && wg[2] === 1 && extra.every(c => monoValue(c) === 1);
   if (counts && counts.length >= 1) {
     g.threads = monoMul(counts[0], monoConst(wg[0]));
     const ceil = d.countCeil?.[0];
     if (ceil && ceil.k === wg[0]) g.covers = ceil.x;
   }
-  const dispatchKey = d.indirect ? `indirect(${d.indirect.buffer?.key ?? d.indirect.argsText})` : g.threads ? monoKey(g.threads) : `count(${d.argsText.join(',')})`;
-  const dispatchText = d.indirect ? `dispatchWorkgroupsIndirect(${d.indirect.argsText})` : g.threads ? monoText(g.threads) : `${d.argsText[0]} × ${wg[0]}`;
+  const dispatchKey = d.indirect ? `indirect(${d.indirect.buffer?.key ?? d.indirect.argsText}@${d.indirect.offsetText})*${wg[0]}` : g.threads ? monoKey(g.threads) : `count(${d.argsText.join(',')})`;
+  const dispatchText = d.indirect ? `the workgroups in \`${d.indirect.buffer?.name ?? d.indirect.argsText}\` × ${wg[0]}` : g.threads && monoValue(g.threads) !== undefined ? monoText(g.threads) : `${d.argsText[0]} × ${wg[0]}`;
   if (entry.guard) {
     const b = entry.guard.bound;
     let size: Mono | undefined;
     let text = '';
+    let sizeText: string | undefined;
     if (b.kind === 'const') { size = monoConst(b.value); text = String(b.value); }
     else if (b.kind === 'length') {
       const bb = d.bindings.find(x => x.binding.name === b.binding);
       size = bb ? elementsOfBinding(bb.binding, bb.entry) : undefined;
       text = `arrayLength(&${b.binding})`;
-      if (!size && bb?.entry?.buffer) size = monoSym(`len(${bb.entry.buffer.key})`);
+      if (!size && bb?.entry?.buffer) { size = monoSym(`len(${bb.entry.buffer.key})`); sizeText = `the length of \`${bb.entry.buffer.name}\``; }
     } else if (b.kind === 'uniform') {
       const bb = d.bindings.find(x => x.binding.name === b.binding);
       text = `${b.binding}.${b.path}`;
-      if (bb?.entry?.buffer) size = monoSym(`${bb.entry.buffer.name}.${b.path}@${bb.entry.buffer.key}`);
+      if (bb?.entry?.buffer) { size = monoSym(`${bb.entry.buffer.name}.${b.path}@${bb.entry.buffer.key}`); sizeText = `\`${b.binding}.${b.path}\` in \`${bb.entry.buffer.name}\``; }
     } else text = b.text;
     g.guard = { bound: b, size, text };
     if (!size) {
@@ -94,14 +98,14 @@ export function geometryOf(d: WgDispatch): Geometry {
     if (covered) {
       g.domainMono = size;
       g.domain = monoSize(size);
-      g.domain.expr = sv !== undefined ? String(sv) : `${monoText(size)}`;
+      g.domain.expr = sv !== undefined ? String(sv) : sizeText ?? monoText(size);
       return g;
     }
     if (tv !== undefined && sv !== undefined) {
       g.domain = { value: Math.min(tv, sv), expr: String(Math.min(tv, sv)), key: String(Math.min(tv, sv)) };
       return g;
     }
-    g.domain = { expr: `min(${dispatchText}, ${monoText(size)})`, key: `min(${dispatchKey},${monoKey(size)})` };
+    g.domain = { expr: `min(${dispatchText}, ${sizeText ?? monoText(size)})`, key: `min(${dispatchKey},${monoKey(size)})` };
     g.note = `the dispatch (${dispatchText} invocations) may not cover \`${text}\``;
     return g;
   }

@@ -281,6 +281,165 @@ fn main(@builtin(global_invocation_id) gid: vec3<u32>) {
     }),
     expect: { fix: true, saved: 1, registers: 1 },
   },
+  {
+    name: 'objects made in init() and kept in module variables, dispatched in frame()',
+    n: 512,
+    src: `const shader = /* wgsl */ \`
+@group(0) @binding(0) var<storage, read> src: array<f32>;
+@group(0) @binding(1) var<storage, read_write> dst: array<f32>;
+@compute @workgroup_size(64)
+fn main(@builtin(global_invocation_id) gid: vec3<u32>) {
+  if (gid.x >= arrayLength(&dst)) { return; }
+  dst[gid.x] = src[gid.x] * 1.5 + 0.25;
+}\`;
+
+let device: GPUDevice;
+let pipeline: GPUComputePipeline;
+let input: GPUBuffer, scratch: GPUBuffer, output: GPUBuffer;
+let firstBindGroup: GPUBindGroup;
+let secondBindGroup: GPUBindGroup;
+let groups = 0;
+
+async function init(d: GPUDevice, n: number) {
+  device = d;
+  const usage = GPUBufferUsage.STORAGE | GPUBufferUsage.COPY_SRC | GPUBufferUsage.COPY_DST;
+  input = device.createBuffer({ size: n * 4, usage });
+  scratch = device.createBuffer({ size: n * 4, usage });
+  output = device.createBuffer({ size: n * 4, usage });
+  pipeline = await device.createComputePipelineAsync({ layout: 'auto', compute: { module: device.createShaderModule({ code: shader }), entryPoint: 'main' } });
+  firstBindGroup = device.createBindGroup({ layout: pipeline.getBindGroupLayout(0), entries: [{ binding: 0, resource: { buffer: input } }, { binding: 1, resource: { buffer: scratch } }] });
+  secondBindGroup = device.createBindGroup({ layout: pipeline.getBindGroupLayout(0), entries: [{ binding: 0, resource: { buffer: scratch } }, { binding: 1, resource: { buffer: output } }] });
+  groups = Math.ceil(n / 64);
+}
+
+function frame() {
+  const encoder = device.createCommandEncoder();
+  const pass = encoder.beginComputePass();
+  pass.setPipeline(pipeline);
+  pass.setBindGroup(0, firstBindGroup);
+  pass.dispatchWorkgroups(groups);
+  pass.setBindGroup(0, secondBindGroup);
+  pass.dispatchWorkgroups(groups);
+  pass.end();
+  device.queue.submit([encoder.finish()]);
+}
+
+async function readBack(buffer: GPUBuffer, n: number): Promise<Float32Array> {
+  const staging = device.createBuffer({ size: n * 4, usage: GPUBufferUsage.MAP_READ | GPUBufferUsage.COPY_DST });
+  const encoder = device.createCommandEncoder();
+  encoder.copyBufferToBuffer(buffer, 0, staging, 0, n * 4);
+  device.queue.submit([encoder.finish()]);
+  await staging.mapAsync(GPUMapMode.READ);
+  const out = new Float32Array(staging.getMappedRange().slice(0));
+  staging.unmap();
+  return out;
+}
+
+export async function run(d: GPUDevice, n: number, inputs: Float32Array[]): Promise<Float32Array[]> {
+  await init(d, n);
+  device.queue.writeBuffer(input, 0, inputs[0]);
+  frame();
+  frame();
+  return [await readBack(output, n), await readBack(scratch, n)];
+}
+`,
+    expect: { fix: true, saved: 1, registers: 0 },
+  },
+  {
+    name: 'a class keeps its pipelines and bind groups in fields',
+    n: 300,
+    src: `const SHADER = /* wgsl */ \`
+struct Params { gain: f32, bias: f32 }
+@group(0) @binding(0) var<storage, read> src: array<f32>;
+@group(0) @binding(1) var<storage, read_write> dst: array<f32>;
+@group(0) @binding(2) var<uniform> params: Params;
+@compute @workgroup_size(64)
+fn amplify(@builtin(global_invocation_id) gid: vec3<u32>) {
+  let i = gid.x;
+  if (i >= arrayLength(&dst)) { return; }
+  dst[i] = src[i] * params.gain;
+}
+@compute @workgroup_size(64)
+fn offset(@builtin(global_invocation_id) gid: vec3<u32>) {
+  let i = gid.x;
+  if (i >= arrayLength(&dst)) { return; }
+  dst[i] = src[i] + params.bias;
+}\`;
+
+class Amplifier {
+  private amplifyPipeline!: GPUComputePipeline;
+  private offsetPipeline!: GPUComputePipeline;
+  private amplifyBindGroup!: GPUBindGroup;
+  private offsetBindGroup!: GPUBindGroup;
+  private input!: GPUBuffer;
+  private output!: GPUBuffer;
+
+  constructor(private readonly device: GPUDevice, private readonly n: number) {}
+
+  setup(values: Float32Array) {
+    const usage = GPUBufferUsage.STORAGE | GPUBufferUsage.COPY_SRC | GPUBufferUsage.COPY_DST;
+    this.input = this.device.createBuffer({ size: this.n * 4, usage });
+    const amplified = this.device.createBuffer({ size: this.n * 4, usage });
+    this.output = this.device.createBuffer({ size: this.n * 4, usage });
+    const params = this.device.createBuffer({ size: 16, usage: GPUBufferUsage.UNIFORM | GPUBufferUsage.COPY_DST });
+    this.device.queue.writeBuffer(params, 0, new Float32Array([2.5, -0.75, 0, 0]));
+    this.device.queue.writeBuffer(this.input, 0, values);
+    const module = this.device.createShaderModule({ code: SHADER });
+    this.amplifyPipeline = this.device.createComputePipeline({ layout: 'auto', compute: { module, entryPoint: 'amplify' } });
+    this.offsetPipeline = this.device.createComputePipeline({ layout: 'auto', compute: { module, entryPoint: 'offset' } });
+    this.amplifyBindGroup = this.device.createBindGroup({
+      layout: this.amplifyPipeline.getBindGroupLayout(0),
+      entries: [{ binding: 0, resource: { buffer: this.input } }, { binding: 1, resource: { buffer: amplified } }, { binding: 2, resource: { buffer: params } }],
+    });
+    this.offsetBindGroup = this.device.createBindGroup({
+      layout: this.offsetPipeline.getBindGroupLayout(0),
+      entries: [{ binding: 0, resource: { buffer: amplified } }, { binding: 1, resource: { buffer: this.output } }, { binding: 2, resource: { buffer: params } }],
+    });
+  }
+
+  encode(encoder: GPUCommandEncoder) {
+    const pass = encoder.beginComputePass();
+    pass.setPipeline(this.amplifyPipeline);
+    pass.setBindGroup(0, this.amplifyBindGroup);
+    pass.dispatchWorkgroups(Math.ceil(this.n / 64));
+    pass.setPipeline(this.offsetPipeline);
+    pass.setBindGroup(0, this.offsetBindGroup);
+    pass.dispatchWorkgroups(Math.ceil(this.n / 64));
+    pass.end();
+  }
+
+  async read(): Promise<Float32Array> {
+    const staging = this.device.createBuffer({ size: this.n * 4, usage: GPUBufferUsage.MAP_READ | GPUBufferUsage.COPY_DST });
+    const encoder = this.device.createCommandEncoder();
+    this.encode(encoder);
+    encoder.copyBufferToBuffer(this.output, 0, staging, 0, this.n * 4);
+    this.device.queue.submit([encoder.finish()]);
+    await staging.mapAsync(GPUMapMode.READ);
+    const out = new Float32Array(staging.getMappedRange().slice(0));
+    staging.unmap();
+    return out;
+  }
+}
+
+export async function run(device: GPUDevice, n: number, inputs: Float32Array[]): Promise<Float32Array[]> {
+  const a = new Amplifier(device, n);
+  a.setup(inputs[0]);
+  return [await a.read()];
+}
+`,
+    expect: { fix: true, saved: 1, registers: 0 },
+  },
+  {
+    name: 'indirect dispatches that read the same arguments',
+    n: 450,
+    src: program({
+      shaders: [ew('src[i] * 4.0 - 1.0'), ew('abs(src[i])')],
+      buffers: { x: n4, t: n4, y: n4, args: '12' }, inputs: ['x'],
+      stages: [{ shader: 0, bind: ['x', 't'] }, { shader: 1, bind: ['t', 'y'] }], outputs: ['y'],
+    }).replaceAll('pass.dispatchWorkgroups(Math.ceil(n / 64));', 'pass.dispatchWorkgroupsIndirect(args, 0);')
+      .replace('const args = device.createBuffer({ size: 12, usage });', 'const args = device.createBuffer({ size: 12, usage: GPUBufferUsage.INDIRECT | GPUBufferUsage.COPY_DST });\n  device.queue.writeBuffer(args, 0, new Uint32Array([Math.ceil(n / 64), 1, 1]));'),
+    expect: { fix: true, saved: 1, registers: 1 },
+  },
 ];
 
 /** Programs that must not be fixed: a refusal (with its rule) or a finding without a fix. */
