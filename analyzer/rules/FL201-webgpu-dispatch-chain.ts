@@ -19,6 +19,8 @@ export function dispatchChainFinding(file: string, g: Group, rewrite: HostRewrit
   // what the generated shader keeps in registers; without a fix, what a hand-fused shader would
   const registerKeys = new Set(rewrite.ok ? rewrite.shader.registers : g.intermediates.filter(i => !i.live).map(i => i.key));
   for (const i of g.intermediates) {
+    // L5 words a buffer that outlives the function for CUDA (a parameter); say what it is here
+    if (i.liveReason) i.liveReason = i.liveReason.replace(/is visible to the caller$/, 'outlives the function (module state, a field, a buffer made outside it or passed in)');
     if (i.live) {
       notes.push(`\`${i.name}\` keeps its store: ${i.liveReason} (FL014)`);
       facts.push(`\`${i.name}\` is still written: ${i.liveReason}`);

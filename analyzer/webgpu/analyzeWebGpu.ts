@@ -33,6 +33,15 @@ export function mayUseWebGpu(text: string): boolean {
 
 export function analyzeWebGpu(result: AnalysisResult, text: string, host: AnalyzerHost, options: AnalysisOptions): void {
   if (!mayUseWebGpu(text)) return;
+  try {
+    run(result, text, host, options);
+  } catch (e) {
+    // a bug here must not cost the file its other findings: say so, visibly
+    result.problems.push({ message: `WebGPU analysis failed: ${(e as Error).message}`, span: { start: 0, end: 0 }, range: toRange(result.lines, { start: 0, end: 0 }) });
+  }
+}
+
+function run(result: AnalysisResult, text: string, host: AnalyzerHost, options: AnalysisOptions): void {
   const file = result.file;
   const lines = result.lines;
   const ts = typescript();
@@ -48,7 +57,8 @@ export function analyzeWebGpu(result: AnalysisResult, text: string, host: Analyz
     result.problems.push({ message: `not analyzed: the TypeScript parser failed (${(e as Error).message})`, span: { start: 0, end: 0 }, range: toRange(lines, { start: 0, end: 0 }) });
     return;
   }
-  const annotations = parseAnnotations(text, annotationComments(text));
+  // the TF.js frontend parsed them when it walked the file (its cache is keyed by the comments)
+  const annotations = result.ts?.program.fns.length ? result.ts.program.annotations : parseAnnotations(text, annotationComments(text));
   const prog = extractHost(ts, sf, file, host.readFile ? p => host.readFile!(p) : undefined, annotations);
   for (const p of prog.problems) result.problems.push({ message: p.message, span: p.span, range: toRange(lines, p.span) });
   const { sequences, launches } = sequencesOf(prog, file);

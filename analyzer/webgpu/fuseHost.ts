@@ -79,7 +79,8 @@ export function fuseDispatchGroup(ts: TypeScriptApi, sf: TS.SourceFile, host: Ho
   const parts = named.filter((x, i) => x && x !== named[i - 1]);
   if (!parts.length) parts.push('fused');
   const base = camel(parts.length <= 3 ? parts : [parts[0], 'to', parts[parts.length - 1]]);
-  const used = (n: string) => new RegExp(`(?<![\\w$])${n.replace(/\$/g, '\\$')}(?![\\w$])`).test(text);
+  const ids = identifiersOf(sf);
+  const used = (n: string) => ids.has(n);
   const fresh = (n: string) => { let x = n; for (let i = 2; used(x); i++) x = `${n}${i}`; return x; };
   const names = { wgsl: fresh(`${base}Wgsl`), pipeline: fresh(`${base}Pipeline`), bindGroup: fresh(`${base}BindGroup`) };
   const refs = holder?.kind === 'field' ? { pipeline: `this.${names.pipeline}`, bindGroup: `this.${names.bindGroup}` } : { pipeline: names.pipeline, bindGroup: names.bindGroup };
@@ -145,6 +146,15 @@ export function fuseDispatchGroup(ts: TypeScriptApi, sf: TS.SourceFile, host: Ho
   return { ok: true, shader, edits, title: `Fuse ${callees.join(' → ')} into one dispatch (\`${refs.pipeline}\`)`, names };
 }
 
+const identifierSets = new WeakMap<TS.SourceFile, Set<string>>();
+
+/** Every identifier-like word of the file (new names must not shadow or collide with any). */
+function identifiersOf(sf: TS.SourceFile): Set<string> {
+  let set = identifierSets.get(sf);
+  if (!set) identifierSets.set(sf, set = new Set(sf.text.match(/[A-Za-z_$][\w$]*/g) ?? []));
+  return set;
+}
+
 function containsNode(outer: TS.Node, inner: TS.Node): boolean {
   return outer.pos <= inner.pos && inner.end <= outer.end;
 }
@@ -166,9 +176,9 @@ function tidyDeletions(text: string, edits: TextEdit[]): void {
     }
   }
   for (const d of dels) {
-    const before = text.slice(0, d.span.start);
-    const after = text.slice(d.span.end);
-    const blankBefore = /\n[ \t]*\r?\n$/.test(before) || /^\s*$/.test(before);
+    const before = text.slice(Math.max(0, d.span.start - 256), d.span.start);
+    const after = text.slice(d.span.end, d.span.end + 256);
+    const blankBefore = /\n[ \t]*\r?\n$/.test(before) || (d.span.start <= 256 && /^\s*$/.test(before));
     const m = /^[ \t]*\r?\n/.exec(after);
     if (blankBefore && m) d.span = { start: d.span.start, end: d.span.end + m[0].length };
   }

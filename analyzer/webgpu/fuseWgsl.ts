@@ -411,8 +411,19 @@ function indent(text: string, pad: string): string {
   return text.split('\n').map(l => (l ? pad + l : l)).join('\n');
 }
 
-/** Parses and reflects the generated shader: one compute entry, the bindings we meant. */
+const checked = new Map<string, string | undefined>();
+
+/** Parses and reflects the generated shader: one compute entry, the bindings we meant (cached). */
 function staticCheck(code: string, bindings: number): string | undefined {
+  const key = `${bindings}\n${code}`;
+  if (checked.has(key)) return checked.get(key);
+  const r = staticCheckUncached(code, bindings);
+  checked.set(key, r);
+  if (checked.size > 64) checked.delete(checked.keys().next().value!);
+  return r;
+}
+
+function staticCheckUncached(code: string, bindings: number): string | undefined {
   try {
     new W.WgslParser().parse(code);
     const r = new W.WgslReflect(code);

@@ -40,6 +40,11 @@ const TYPED_BYTES: Record<string, number> = {
   Float32Array: 4, Int32Array: 4, Uint32Array: 4, Float64Array: 8, Int16Array: 2, Uint16Array: 2, Int8Array: 1, Uint8Array: 1, Uint8ClampedArray: 1, Float16Array: 2, BigInt64Array: 8, BigUint64Array: 8,
 };
 
+/** Text a function must contain to create or use WebGPU objects (others are not walked). */
+const GPU_CALL = /\.\s*(dispatchWorkgroups|dispatchWorkgroupsIndirect|createBuffer|createComputePipeline|createComputePipelineAsync|createBindGroup|createShaderModule|beginComputePass|beginRenderPass|createCommandEncoder|writeBuffer|writeTexture|mapAsync|copyBufferToBuffer|copyBufferToTexture|copyTextureToBuffer|clearBuffer|submit|setPipeline|setBindGroup|draw\w*|onSubmittedWorkDone|getBindGroupLayout)\s*\(/;
+
+const DISPATCH_CALL = /\.\s*dispatchWorkgroups(?:Indirect)?\s*\(/g;
+
 /** Objects a call we cannot see into may use: passing one makes the call a barrier. */
 const GPU_KINDS = new Set(['device', 'queue', 'buffer', 'bindGroup', 'pipeline', 'encoder', 'pass', 'cmdbuf']);
 
@@ -168,6 +173,7 @@ class HostWalker {
   /** Imports and hoisted declarations; module variables take the value pass 1 saw assigned once. */
   private declareModule(): void {
     const ts = this.ts;
+    this.holderPattern = undefined;
     for (const s of this.sf.statements) {
       if (ts.isImportDeclaration(s) && ts.isStringLiteral(s.moduleSpecifier) && s.importClause?.name) {
         const spec = s.moduleSpecifier.text;
@@ -175,8 +181,57 @@ class HostWalker {
         this.module.vars.set(s.importClause.name.text, { value: v, declPos: s.pos, module: true, mutable: false });
       } else if ((ts.isFunctionDeclaration(s) || ts.isClassDeclaration(s)) && s.name) {
         this.module.vars.set(s.name.text, { value: UNKNOWN, declPos: s.pos, module: true, mutable: false });
+      } else if (ts.isVariableStatement(s)) {
+        // names only (the module walk gives the values): closures may assign them before
+        for (const d of s.declarationList.declarations) for (const id of bindingNames(ts, d.name)) this.module.vars.set(id, { value: UNKNOWN, declPos: s.pos, module: true, mutable: true });
       }
     }
+  }
+
+  /**
+   * Whether a function is walked. Pass 1 needs only functions that create WebGPU objects and assign
+   * module variables or fields (others just make the names they assign ambiguous); pass 2 only
+   * functions that record two dispatches or more (a group needs two in one block). Everything else
+   * (plain code, one-dispatch helpers) costs a text test per keystroke, not a walk.
+   */
+  private worthWalking(node: TS.Node, className: string | undefined): boolean {
+    const text = this.text.slice(node.pos, node.end);
+    if (!this.collecting) return (text.match(DISPATCH_CALL) ?? []).length >= 2;
+    // most functions assign no module variable or field: a text test before the AST scan
+    const assigns = this.assignsHolders().test(text) ? this.holderAssignments(node, className) : [];
+    if (!GPU_CALL.test(text)) {
+      for (const k of assigns) this.noteAssigned(k, UNKNOWN);
+      return false;
+    }
+    return assigns.length > 0;
+  }
+
+  private holderPattern: RegExp | undefined;
+
+  /** Text of an assignment to a module variable or a `this.` field (a superset: the AST decides). */
+  private assignsHolders(): RegExp {
+    if (!this.holderPattern) {
+      const names = [...this.module.vars.keys()].map(n => n.replace(/\$/g, '\\$'));
+      const target = names.length ? `(?:this\\s*\\.\\s*[\\w$]+|(?<![\\w$.])(?:${names.join('|')}))` : 'this\\s*\\.\\s*[\\w$]+';
+      this.holderPattern = new RegExp(`${target}\\s*(?:[-+*/%&|^]|<<|>>>?|\\*\\*|&&|\\|\\||\\?\\?)?=(?![=>])`);
+    }
+    return this.holderPattern;
+  }
+
+  /** Module variables and `Class.field`s a function assigns to (an AST scan, no evaluation). */
+  private holderAssignments(node: TS.Node, className: string | undefined): string[] {
+    const ts = this.ts;
+    const out: string[] = [];
+    const visit = (n: TS.Node) => {
+      if (ts.isBinaryExpression(n) && n.operatorToken.kind >= ts.SyntaxKind.FirstAssignment && n.operatorToken.kind <= ts.SyntaxKind.LastAssignment) {
+        const t = n.left;
+        if (ts.isIdentifier(t) && this.module.vars.has(t.text)) out.push(t.text);
+        else if (ts.isPropertyAccessExpression(t) && t.expression.kind === ts.SyntaxKind.ThisKeyword && className) out.push(`${className}.${t.name.text}`);
+      }
+      ts.forEachChild(n, visit);
+    };
+    visit(node);
+    return out;
   }
 
   private wgslFile(spec: string): WgValue {
@@ -212,6 +267,7 @@ class HostWalker {
 
   private walkFunction(node: TS.Node, name: string, parent: Scope, className: string | undefined): void {
     const ts = this.ts;
+    if (node !== this.sf && !this.worthWalking(node, className)) return;
     const fn: HostFunction = { key: this.fnKeys++, name, node, reads: new Map(), escaping: new Set(), blocks: [] };
     const ctx: FnCtx = { fn, node, className, overlay: new Map(), pos: 0, passes: new Map() };
     const scope = node === this.sf ? parent : new Scope(parent);
@@ -265,7 +321,7 @@ class HostWalker {
       for (const d of s.declarationList.declarations) {
         const site = (ref: string, device: string): DefSite => ({ stmt: this.span(s), block: owner, declaration: true, ref, device });
         const named = ts.isIdentifier(d.name) ? { name: d.name.text, site, stmt: s as TS.Statement } : undefined;
-        let v: WgValue = d.initializer ? this.expression(d.initializer, ctx, scope, eff, named, blk) : UNKNOWN;
+        let v: WgValue = d.initializer && !this.opaqueValue(d.initializer) ? this.expression(d.initializer, ctx, scope, eff, named, blk) : UNKNOWN;
         if (!named) {
           for (const id of bindingNames(ts, d.name)) scope.vars.set(id, { value: UNKNOWN, declPos: s.pos, module: isModule, mutable });
           continue;
@@ -273,7 +329,8 @@ class HostWalker {
         const id = named.name;
         const annotated = this.annotations.values.get(id);
         const later = isModule && mutable ? this.assigned.get(id) : undefined;
-        if (annotated !== undefined && (v.kind === 'num' || v.kind === 'unknown')) v = { kind: 'num', m: monoConst(annotated) };
+        // a value the code folds wins over an annotation (docs/annotations.md)
+        if (annotated !== undefined && (v.kind === 'unknown' || (v.kind === 'num' && monoValue(v.m) === undefined))) v = { kind: 'num', m: monoConst(annotated) };
         else if (later) v = !d.initializer && later.count === 1 ? later.value : UNKNOWN; // assigned elsewhere
         else if (v.kind === 'unknown' && d.initializer && !mutable) v = { kind: 'num', m: monoSym(`${id}@${s.pos}`) }; // a named input (a count, a length)
         scope.vars.set(id, { value: v, declPos: s.pos, module: isModule, mutable });
@@ -281,6 +338,12 @@ class HostWalker {
       return;
     }
     if (ts.isExpressionStatement(s)) {
+      // plain code (no WebGPU call, no closure) at any level: only its assignments matter
+      const st = this.text.slice(s.pos, s.end);
+      if (!GPU_CALL.test(st) && !/=>|\bfunction\b|\.\s*(end|finish|draw\w*|getMappedRange|unmap|destroy|onSubmittedWorkDone|clearBuffer)\s*\(/.test(st) && !this.assignsHolders().test(st) && !/[\w$\]]\s*=(?![=>])/.test(st)) {
+        this.plainCall(s.expression, ctx, scope, eff, blk);
+        return;
+      }
       // the tree has no parent pointers: an assignment learns its statement from here
       const saved = this.exprStmt;
       this.exprStmt = { stmt: s, owner };
@@ -363,6 +426,15 @@ class HostWalker {
     }
     // anything else (type declarations, empty statements, break/continue/throw)
     if (ts.isThrowStatement(s) && s.expression) this.expression(s.expression, ctx, scope, eff, undefined, blk);
+  }
+
+  /** An initializer that makes no WebGPU object and is not a plain value: not worth evaluating. */
+  private opaqueValue(init: TS.Expression): boolean {
+    const ts = this.ts;
+    const e = skipOuter(ts, init);
+    if (!(ts.isCallExpression(e) || ts.isObjectLiteralExpression(e) || ts.isArrayLiteralExpression(e) || ts.isClassExpression(e) || (ts.isAwaitExpression(e) && ts.isCallExpression(e.expression)))) return false;
+    if (ts.isCallExpression(e) && ts.isPropertyAccessExpression(e.expression) && ts.isIdentifier(e.expression.expression) && e.expression.expression.text === 'Math') return false;
+    return !GPU_CALL.test(this.text.slice(e.pos, e.end)) && !/\.\s*(getBindGroupLayout|getMappedRange|finish)\b|=>|\bfunction\b/.test(this.text.slice(e.pos, e.end));
   }
 
   private nested(s: TS.Statement, ctx: FnCtx, scope: Scope, loops: Array<[number, number]>, name: string, loop?: HostBlock['loop']): Effects {
@@ -712,6 +784,28 @@ class HostWalker {
     const args = e.arguments.map(a => this.expression(a, ctx, scope, eff, undefined, blk));
     if (this.collecting || !blk) return UNKNOWN;
     return this.unknownCall(e, args, ctx, eff, blk);
+  }
+
+  /**
+   * A statement without WebGPU calls: only a call handed GPU objects matters (a barrier). Its
+   * identifiers are looked up instead of evaluating the expression.
+   */
+  private plainCall(e: TS.Expression, ctx: FnCtx, scope: Scope, eff: Effects, blk: HostBlock): void {
+    const ts = this.ts;
+    if (this.collecting) return;
+    const call = skipOuter(ts, e);
+    const inner = ts.isAwaitExpression(call) ? skipOuter(ts, call.expression) : call;
+    if (!ts.isCallExpression(inner)) return;
+    const vals: WgValue[] = [];
+    const visit = (n: TS.Node) => {
+      if (ts.isIdentifier(n)) {
+        const v = this.lookup(n.text, ctx, scope);
+        if (GPU_KINDS.has(v.kind)) vals.push(v);
+      }
+      ts.forEachChild(n, visit);
+    };
+    visit(inner);
+    if (vals.length) this.unknownCall(inner, vals, ctx, eff, blk);
   }
 
   /** A call we do not know: a barrier when it is handed GPU objects (it may use them in any way). */
