@@ -19,8 +19,6 @@ function random(n: number, seed: number): Float32Array {
 }
 
 test('examples/webgpu/postprocess_chain.ts: the fused grading pass gives the same pixels', async t => {
-  const gpu = await dawn();
-  if (typeof gpu === 'string') { t.skip(`WebGPU unavailable: ${gpu}`); return; }
   const src = readExample('postprocess_chain.ts');
   const file = `${process.cwd()}/examples/webgpu/postprocess_chain.ts`;
   const before = analyzeWg(src, file);
@@ -28,6 +26,8 @@ test('examples/webgpu/postprocess_chain.ts: the fused grading pass gives the sam
   assert.ok(finding?.fix, JSON.stringify(before.findings.map(f => [f.message, f.fixUnavailable])));
   const { text, applied } = fixAll(src, file);
   assert.equal(applied.length, 1, applied.join('\n'));
+  const gpu = await dawn();
+  if (typeof gpu === 'string') { t.skip(`WebGPU unavailable: ${gpu}`); return; }
   const width = 37;
   const height = 23; // 851 pixels: not a multiple of the workgroup size
   const pixels = random(width * height * 4, 7);
@@ -44,8 +44,6 @@ test('examples/webgpu/postprocess_chain.ts: the fused grading pass gives the sam
 });
 
 test('examples/webgpu/particles.ts: three passes become one and the particles move the same', async t => {
-  const gpu = await dawn();
-  if (typeof gpu === 'string') { t.skip(`WebGPU unavailable: ${gpu}`); return; }
   const src = readExample('particles.ts');
   const file = `${process.cwd()}/examples/webgpu/particles.ts`;
   const finding = analyzeWg(src, file).findings.find(f => f.rule === 'FL201');
@@ -53,6 +51,8 @@ test('examples/webgpu/particles.ts: three passes become one and the particles mo
   const { text, applied } = fixAll(src, file);
   assert.equal(applied.length, 1, applied.join('\n'));
   assert.ok(!/beginComputePass\(\{ label: 'integrate' \}\)/.test(text), 'the emptied passes are removed');
+  const gpu = await dawn();
+  if (typeof gpu === 'string') { t.skip(`WebGPU unavailable: ${gpu}`); return; }
   const count = 1000; // not a multiple of the workgroup size (128)
   const initial = random(count * 8, 11);
   type Make = (d: GPUDevice, init: Float32Array, n: number) => { step(dt: number): void; read(): Promise<Float32Array> };
