@@ -55,14 +55,16 @@ export function fuseDispatchGroup(ts: TypeScriptApi, sf: TS.SourceFile, host: Ho
   for (const b of bgDefs) if (!(b.block.pos <= block.pos && block.end <= b.block.end)) return fail('the bind groups are created in different scopes; their buffers are not all visible in one place');
 
   // ------------------------------------------------ pass state
-  const first = ds[0];
+  // the fused dispatch takes the last one's place: the legality rules (FL010) checked that the
+  // earlier ones may move down to it
+  const anchor = ds[ds.length - 1];
   const members = new Set(ds.map(d => d.id));
   const byId = new Map(host.dispatches.map(d => [d.id, d]));
-  for (const id of first.pass.dispatches) {
+  for (const id of anchor.pass.dispatches) {
     const x = byId.get(id)!;
-    if (members.has(id) || x.stmt.start < first.stmt.start) continue;
-    const relies = (s: { stmt: Span } | undefined) => !!s && s.stmt.start < first.stmt.start;
-    if (relies(x.pipelineSetter) || relies(x.groupSetters.get(0))) return fail(`a later dispatch in the same pass relies on the pipeline or bind group 0 set before \`${g.members[0].callee}\``);
+    if (members.has(id) || x.stmt.start < anchor.stmt.start) continue;
+    const relies = (s: { stmt: Span } | undefined) => !!s && s.stmt.start < anchor.stmt.start;
+    if (relies(x.pipelineSetter) || relies(x.groupSetters.get(0))) return fail(`a later dispatch in the same pass relies on the pipeline or bind group 0 set before \`${g.members[g.members.length - 1].callee}\``);
   }
   const setters = new Map<number, { stmt: Span; users: number[]; standalone: boolean }>();
   for (const d of ds) {
@@ -123,19 +125,19 @@ export function fuseDispatchGroup(ts: TypeScriptApi, sf: TS.SourceFile, host: Ho
     } else if (holder.kind === 'module') return fail('the pipelines and bind groups have no declarations to copy');
   }
 
-  const dInd = indentOf(text, first.stmt.start);
-  const pass = first.pass.text;
-  const dispatchCall = first.indirect ? `${pass}.dispatchWorkgroupsIndirect(${first.indirect.argsText});` : `${pass}.dispatchWorkgroups(${first.argsText.join(', ')});`;
-  edits.push({ span: first.stmt, newText: `${pass}.setPipeline(${refs.pipeline});\n${dInd}${pass}.setBindGroup(0, ${refs.bindGroup});\n${dInd}${dispatchCall}` });
-  for (const d of ds.slice(1)) edits.push({ span: wholeLines(text, d.stmt), newText: '' });
+  const dInd = indentOf(text, anchor.stmt.start);
+  const pass = anchor.pass.text;
+  const dispatchCall = anchor.indirect ? `${pass}.dispatchWorkgroupsIndirect(${anchor.indirect.argsText});` : `${pass}.dispatchWorkgroups(${anchor.argsText.join(', ')});`;
+  edits.push({ span: anchor.stmt, newText: `${pass}.setPipeline(${refs.pipeline});\n${dInd}${pass}.setBindGroup(0, ${refs.bindGroup});\n${dInd}${dispatchCall}` });
+  for (const d of ds.slice(0, -1)) edits.push({ span: wholeLines(text, d.stmt), newText: '' });
   for (const s of setters.values()) {
     if (!s.standalone || !s.users.every(u => members.has(u))) continue;
     edits.push({ span: wholeLines(text, s.stmt), newText: '' });
   }
   // passes left with nothing in them go too (begin and end)
   const deleted = new Set([...setters.values()].filter(s => s.standalone && s.users.every(u => members.has(u))).map(s => s.stmt.start));
-  const passes = new Map(ds.slice(1).map(d => [d.pass.id, d.pass]));
-  passes.delete(first.pass.id);
+  const passes = new Map(ds.slice(0, -1).map(d => [d.pass.id, d.pass]));
+  passes.delete(anchor.pass.id);
   for (const p of passes.values()) {
     if (!p.begin || !p.end || p.others || !p.dispatches.every(id => members.has(id)) || !p.setters.every(s => deleted.has(s.stmt.start))) continue;
     edits.push({ span: wholeLines(text, p.begin), newText: '' }, { span: wholeLines(text, p.end), newText: '' });

@@ -8,7 +8,7 @@ import * as W from 'wgsl_reflect/wgsl_reflect.module.js';
 import type { LaunchNode } from '../core/ir';
 import type { Intermediate } from '../planner/types';
 import type { BindEntry, WgBindGroup } from './model';
-import { monoEq } from './sizes';
+import { monoEq, monoKey } from './sizes';
 import type { WgLaunchData } from './toIr';
 import { elementsOfBinding } from './toIr';
 import { matching, tokenizeWgsl, WGSL_RESERVED, type WTok } from './wgslTokens';
@@ -111,6 +111,8 @@ export function fuseShaders(members: LaunchNode[], intermediates: Intermediate[]
   for (const m of ms) {
     for (const b of m.d.dispatch.bindings) {
       const k = keys.get(b.entry!.buffer!.key)!;
+      const range = (e: BindEntry) => `${e.offsetText ?? '0'}|${e.size ? monoKey(e.size) : e.size === undefined ? '' : '?'}`;
+      if (range(k.entry) !== range(b.entry!)) return fail(`\`${k.jsName}\` is bound at different offsets or sizes by the stages`);
       if (k.binding.typeText !== b.binding.typeText || k.binding.resource !== b.binding.resource) {
         return fail(`\`${k.jsName}\` is declared \`${k.binding.typeText}\` in one shader and \`${b.binding.typeText}\` in another`);
       }
@@ -178,7 +180,9 @@ export function fuseShaders(members: LaunchNode[], intermediates: Intermediate[]
     // a decl is shared when an identical one (same name, same text) is already there and every
     // decl it refers to is shared too; the others get fresh names where theirs are taken
     const refsOf = (n: string) => new Set(tokenizeWgsl(code.slice(byName.get(n)!.span.start, byName.get(n)!.span.end)).filter(t => t.kind === 'ident' && needed.has(t.text) && t.text !== n).map(t => t.text));
-    const shared = new Set([...needed].filter(n => table.get(n) === textOf(n, bindingRename)));
+    // var<private> is per invocation and per dispatch: each stage keeps its own (never shared)
+    const isPrivate = (n: string) => byName.get(n)!.kind === 'var';
+    const shared = new Set([...needed].filter(n => !isPrivate(n) && table.get(n) === textOf(n, bindingRename)));
     for (let changed = true; changed;) {
       changed = false;
       for (const n of shared) if ([...refsOf(n)].some(r => !shared.has(r))) { shared.delete(n); changed = true; }
@@ -187,7 +191,7 @@ export function fuseShaders(members: LaunchNode[], intermediates: Intermediate[]
     rename.set(m.entry.gid ?? 'gid', gid);
     for (const n of needed) {
       if (shared.has(n)) continue;
-      const fresh = !table.has(n) && !taken.has(n) ? n : unique(`${n}_${mi + 1}`);
+      const fresh = !table.has(n) && !taken.has(n) && !isPrivate(n) ? n : unique(`${n}_${mi + 1}`);
       taken.add(fresh);
       if (fresh !== n) rename.set(n, fresh);
     }
@@ -201,11 +205,13 @@ export function fuseShaders(members: LaunchNode[], intermediates: Intermediate[]
   }
 
   // ------------------------------------------------ the guard
-  const first = ms[0].d;
-  const wg = first.geometry.wg;
-  if (!wg) return fail(`\`${ms[0].l.callee}\`'s @workgroup_size is not a constant`);
+  // the fused dispatch replaces the last one (it runs where the last one ran, as the legality rules
+  // assume): its workgroup counts and size
+  const anchor = ms[ms.length - 1].d;
+  const wg = anchor.geometry.wg;
+  if (!wg) return fail(`\`${ms[ms.length - 1].l.callee}\`'s @workgroup_size is not a constant`);
   let guard: string | undefined;
-  if (first.entry?.guard) {
+  if (anchor.entry?.guard) {
     for (const m of ms) {
       const b = m.entry.guard?.bound;
       if (!b || b.kind === 'unknown') continue;
@@ -217,7 +223,7 @@ export function fuseShaders(members: LaunchNode[], intermediates: Intermediate[]
     }
     if (!guard) {
       // any bound array whose length is the processed element count
-      const k = [...keys.values()].find(x => x.mode !== 'register' && x.binding.isArray && monoEq(elementsOfBinding(x.binding, x.entry), domainMono(first)));
+      const k = [...keys.values()].find(x => x.mode !== 'register' && x.binding.isArray && monoEq(elementsOfBinding(x.binding, x.entry), domainMono(anchor)));
       if (k) guard = `arrayLength(&${k.name})`;
     }
     if (!guard) return fail('no bounds check of the group can be expressed once its intermediates are in registers');

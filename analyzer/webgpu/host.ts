@@ -769,7 +769,8 @@ class HostWalker {
         const id = this.ids++;
         const enc = recv.kind === 'encoder' ? recv.id : -1;
         if (method === 'beginComputePass') {
-          const alone = decl && this.ts.isVariableStatement(decl.stmt) && decl.stmt.declarationList.declarations.length === 1 && skipOuter(ts, decl.stmt.declarationList.declarations[0].initializer!) === e;
+          // a `const` of its own: nothing else can refer to the pass once it has ended
+          const alone = decl && this.ts.isVariableStatement(decl.stmt) && (decl.stmt.declarationList.flags & ts.NodeFlags.Const) !== 0 && decl.stmt.declarationList.declarations.length === 1 && skipOuter(ts, decl.stmt.declarationList.declarations[0].initializer!) === e;
           ctx.passes.set(id, { info: { id, encoder: enc, text: decl?.name ?? '', dispatches: [], setters: [], others: 0, begin: alone ? this.span(decl.stmt) : undefined }, groups: new Map(), ambiguous: new Set() });
         }
         return { kind: 'pass', id, encoder: enc, render: method === 'beginRenderPass' };

@@ -519,7 +519,16 @@ class EntryWalker {
       return;
     }
     if (e instanceof W.UnaryOperator) {
-      // &x passed to a builtin: arrayLength(&x), atomicAdd(&x[i], v) are handled by call()
+      // &x passed to a builtin: arrayLength(&x), atomicAdd(&x[i], v) are handled by call(); any
+      // other pointer into a buffer may be written through: a write at an unknown element
+      if (e.operator === '&' && e.right instanceof W.VariableExpr && this.bindingByName.has(e.right.name)) {
+        this.record(e.right.name, 'whole', true, true, undefined, false, false, false);
+        if (!this.helper) this.blockers.add(`takes a pointer into \`${e.right.name}\``);
+        const idx = e.right.postfix instanceof W.ArrayIndex ? e.right.postfix : undefined;
+        if (idx) this.expr(idx.index);
+        this.postfix(idx ? idx.postfix : e.right.postfix);
+        return;
+      }
       this.expr(e.right);
       this.postfix(e.postfix);
       return;

@@ -54,9 +54,12 @@ export function program(p: ProgramSpec): string {
   L.push('  let pass = encoder.beginComputePass();');
   if (p.loop) L.push(`  for (let step = 0; step < ${p.loop}; step++) {`);
   p.stages.forEach((s, k) => {
-    if (s.split === 'newPass') L.push('  pass.end();', '  pass = encoder.beginComputePass();');
-    if (s.split === 'newEncoder') L.push('  pass.end();', '  device.queue.submit([encoder.finish()]);', '  encoder = device.createCommandEncoder();', '  pass = encoder.beginComputePass();');
+    // `before` runs between the passes when the stage starts a new one (encoder commands may not
+    // be recorded while a pass is open), else inside the pass
+    if (s.split) L.push('  pass.end();');
+    if (s.split === 'newEncoder') L.push('  device.queue.submit([encoder.finish()]);', '  encoder = device.createCommandEncoder();');
     if (s.before) L.push(`  ${s.before}`);
+    if (s.split) L.push('  pass = encoder.beginComputePass();');
     const ind = p.loop ? '    ' : '  ';
     L.push(`${ind}pass.setPipeline(pipeline${k});`, `${ind}pass.setBindGroup(0, bindGroup${k});`, `${ind}pass.dispatchWorkgroups(${s.dispatch ?? 'Math.ceil(n / 64)'});`);
   });
@@ -438,6 +441,59 @@ export async function run(device: GPUDevice, n: number, inputs: Float32Array[]):
       stages: [{ shader: 0, bind: ['x', 't'] }, { shader: 1, bind: ['t', 'y'] }], outputs: ['y'],
     }).replaceAll('pass.dispatchWorkgroups(Math.ceil(n / 64));', 'pass.dispatchWorkgroupsIndirect(args, 0);')
       .replace('const args = device.createBuffer({ size: 12, usage });', 'const args = device.createBuffer({ size: 12, usage: GPUBufferUsage.INDIRECT | GPUBufferUsage.COPY_DST });\n  device.queue.writeBuffer(args, 0, new Uint32Array([Math.ceil(n / 64), 1, 1]));'),
+    expect: { fix: true, saved: 1, registers: 1 },
+  },
+  {
+    name: 'a private variable of the same name in both shaders stays per stage',
+    n: 320,
+    src: program({
+      shaders: [`
+var<private> scratch: f32;
+@group(0) @binding(0) var<storage, read> src: array<f32>;
+@group(0) @binding(1) var<storage, read_write> dst: array<f32>;
+@compute @workgroup_size(64)
+fn main(@builtin(global_invocation_id) gid: vec3<u32>) {
+  let i = gid.x;
+  if (i >= arrayLength(&dst)) { return; }
+  scratch = src[i] * 2.0;
+  dst[i] = scratch;
+}
+`, `
+var<private> scratch: f32;
+@group(0) @binding(0) var<storage, read> src: array<f32>;
+@group(0) @binding(1) var<storage, read_write> dst: array<f32>;
+@compute @workgroup_size(64)
+fn main(@builtin(global_invocation_id) gid: vec3<u32>) {
+  let i = gid.x;
+  if (i >= arrayLength(&dst)) { return; }
+  scratch += src[i];
+  dst[i] = scratch;
+}
+`],
+      buffers: { x: n4, t: n4, y: n4 }, inputs: ['x'],
+      stages: [{ shader: 0, bind: ['x', 't'] }, { shader: 1, bind: ['t', 'y'] }], outputs: ['y'],
+    }),
+    expect: { fix: true, saved: 1, registers: 1 },
+  },
+  {
+    name: "an input of the second stage is copied in between: the fused dispatch runs where the second did",
+    n: 200,
+    inputs: 2,
+    src: program({
+      shaders: [ew('src[i] * 2.0'), `
+@group(0) @binding(0) var<storage, read> a: array<f32>;
+@group(0) @binding(1) var<storage, read> b: array<f32>;
+@group(0) @binding(2) var<storage, read_write> out: array<f32>;
+@compute @workgroup_size(64)
+fn main(@builtin(global_invocation_id) gid: vec3<u32>) {
+  let i = gid.x;
+  if (i >= arrayLength(&out)) { return; }
+  out[i] = a[i] + b[i];
+}
+`],
+      buffers: { x: n4, w: n4, t: n4, z: n4, y: n4 }, inputs: ['x', 'w'],
+      stages: [{ shader: 0, bind: ['x', 't'] }, { shader: 1, bind: ['t', 'z', 'y'], split: 'newPass', before: 'encoder.copyBufferToBuffer(w, 0, z, 0, n * 4);' }], outputs: ['y'],
+    }),
     expect: { fix: true, saved: 1, registers: 1 },
   },
 ];

@@ -45,8 +45,23 @@ export function loadModule(code: string, dir = WEBGPU_EXAMPLES, fileName = 'modu
   return mod.exports;
 }
 
-/** Counts compute dispatches while `f` runs (patched on the prototype Dawn's passes share). */
+/**
+ * Counts compute dispatches while `f` runs (patched on the prototype Dawn's passes share), and
+ * fails if the program made a validation error (WebGPU reports those asynchronously, not by throwing).
+ */
 export async function countDispatches<T>(device: GPUDevice, f: () => Promise<T>): Promise<{ value: T; dispatches: number }> {
+  device.pushErrorScope('validation');
+  let out: { value: T; dispatches: number };
+  try {
+    out = await countOnly(device, f);
+  } finally {
+    const err = await device.popErrorScope();
+    if (err) throw new Error(`WebGPU validation error: ${err.message}`);
+  }
+  return out;
+}
+
+async function countOnly<T>(device: GPUDevice, f: () => Promise<T>): Promise<{ value: T; dispatches: number }> {
   const enc = device.createCommandEncoder();
   const pass = enc.beginComputePass();
   const proto = Object.getPrototypeOf(pass) as GPUComputePassEncoder;

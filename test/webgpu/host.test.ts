@@ -177,3 +177,13 @@ test('the analyzer never throws on broken code around dispatches', () => {
     for (const f of r.findings) if (f.fix) assert.ok(f.fix.edits.every(e => e.span.start <= e.span.end && e.span.end <= broken.length));
   }
 });
+
+test('one buffer bound at different offsets by the stages: no fix', () => {
+  const src = chain({ buffers: { x: 'n * 8', t: n4, y: n4 } }).replace('entries: [{ binding: 0, resource: { buffer: x } }, { binding: 1, resource: { buffer: t } }]', 'entries: [{ binding: 0, resource: { buffer: x, offset: 0, size: n * 4 } }, { binding: 1, resource: { buffer: t } }]')
+    .replace('entries: [{ binding: 0, resource: { buffer: t } }, { binding: 1, resource: { buffer: y } }]', 'entries: [{ binding: 0, resource: { buffer: t } }, { binding: 1, resource: { buffer: y } }, { binding: 2, resource: { buffer: x, offset: 256, size: n * 4 } }]');
+  const two = src.replace("shader1 = /* wgsl */ `", "shader1 = /* wgsl */ `\n@group(0) @binding(2) var<storage, read> extra: array<f32>;").replace('dst[i] = src[i] + 1.0;', 'dst[i] = src[i] + extra[i];');
+  const f = analyzeWg(two).findings[0];
+  assert.ok(f, JSON.stringify(analyzeWg(two).refusals.map(x => x.reason)));
+  assert.equal(f.fixable, false);
+  assert.match(f.fixUnavailable!, /`x` is bound at different offsets or sizes/);
+});

@@ -127,6 +127,9 @@ test('what keeps an entry point out of a fused shader', () => {
   assert.match(entry('  dst[gid.y * 64u + gid.x] = src[gid.x];').fixBlockers.join(), /more than global_invocation_id\.x/);
   assert.match(entry('  dst[gid.x] = src[gid.x] * f32(K);', undefined, 'override K: u32 = 2u;').fixBlockers.join(), /overridable constant `K`/);
   assert.match(entry('  let src = 1.0;\n  dst[gid.x] = src;').fixBlockers.join(), /shadows a module-scope name/);
+  const ptr = entry('  let p = &dst[gid.x];\n  *p = src[gid.x];');
+  assert.match(ptr.fixBlockers.join(), /takes a pointer into `dst`/);
+  assert.deepEqual(ptr.uses.get('dst'), { access: 'readwrite', index: { kind: 'unknown', reason: '`dst` is used as a whole' } });
   const s = summarizeWgsl(`${HEAD}\nstruct In { @builtin(global_invocation_id) g: vec3<u32> }\n@compute @workgroup_size(64) fn main(input: In) { dst[input.g.x] = 1.0; }`);
   assert.match(s.entries[0].fixBlockers.join(), /not a plain @builtin/);
 });
