@@ -357,14 +357,16 @@ class HostWalker {
     if (ts.isReturnStatement(s)) {
       if (s.expression) {
         const v = this.expression(s.expression, ctx, scope, eff, undefined, blk);
-        if (v.kind === 'buffer') ctx.fn.escaping.add(v.key);
-        for (const b of this.buffersIn(s.expression, ctx, scope)) ctx.fn.escaping.add(b);
+        for (const b of [...bufferKeysOf(v), ...this.buffersIn(s.expression, ctx, scope)]) ctx.fn.escaping.add(b);
       }
       return;
     }
     if (ts.isFunctionDeclaration(s) || ts.isClassDeclaration(s)) {
       if (s.name) scope.vars.set(s.name.text, { value: UNKNOWN, declPos: s.pos, module: owner === this.sf, mutable: false });
-      if (ts.isFunctionDeclaration(s) && owner !== this.sf) this.walkFunction(s, fnName(ts, s, this.sf), scope, ctx.className);
+      if (ts.isFunctionDeclaration(s) && owner !== this.sf) {
+        this.closureEscapes(s, ctx, scope);
+        this.walkFunction(s, fnName(ts, s, this.sf), scope, ctx.className);
+      }
       return;
     }
     if (ts.isBlock(s)) {
@@ -541,12 +543,16 @@ class HostWalker {
           this.expression(p.initializer, ctx, scope, eff, named, blk);
         }
         else if (ts.isSpreadAssignment(p)) this.expression(p.expression, ctx, scope, eff, undefined, blk);
-        else if ((ts.isMethodDeclaration(p) || ts.isGetAccessorDeclaration(p) || ts.isSetAccessorDeclaration(p)) && p.body) this.walkFunction(p, p.name.getText(this.sf), scope, ctx.className);
+        else if ((ts.isMethodDeclaration(p) || ts.isGetAccessorDeclaration(p) || ts.isSetAccessorDeclaration(p)) && p.body) {
+          this.closureEscapes(p, ctx, scope);
+          this.walkFunction(p, p.name.getText(this.sf), scope, ctx.className);
+        }
       }
       return UNKNOWN;
     }
     if (ts.isArrowFunction(e) || ts.isFunctionExpression(e)) {
       // a closure: walked as a function of its own, seeing this scope
+      this.closureEscapes(e, ctx, scope);
       this.walkFunction(e, decl?.name ?? fnName(ts, e, this.sf), scope, ctx.className);
       return UNKNOWN;
     }
@@ -675,6 +681,8 @@ class HostWalker {
       const name = target.text;
       const variable = scope.lookup(name);
       if (variable?.module) {
+        // kept where other functions can use it: what it holds escapes
+        if (ctx.node !== this.sf) for (const k of bufferKeysOf(v)) ctx.fn.escaping.add(k);
         ctx.overlay.set(name, v);
         if (this.collecting) this.noteAssigned(name, v);
       } else if (variable) variable.value = v;
@@ -683,13 +691,14 @@ class HostWalker {
     }
     if (ts.isPropertyAccessExpression(target) && target.expression.kind === ts.SyntaxKind.ThisKeyword && ctx.className) {
       const key = `${ctx.className}.${target.name.text}`;
+      for (const k of bufferKeysOf(v)) ctx.fn.escaping.add(k);
       ctx.overlay.set(`this.${target.name.text}`, v);
       if (this.collecting) this.noteAssigned(key, v);
       eff.assigns.add(`this.${target.name.text}`);
       return;
     }
-    // obj.x = buffer: the buffer escapes into an object we do not follow
-    if (v.kind === 'buffer') ctx.fn.escaping.add(v.key);
+    // obj.x = buffer (or a bind group of it): it escapes into an object we do not follow
+    for (const k of bufferKeysOf(v)) ctx.fn.escaping.add(k);
   }
 
   private noteAssigned(key: string, v: WgValue): void {
@@ -813,7 +822,7 @@ class HostWalker {
   private unknownCall(e: TS.CallExpression, vals: WgValue[], ctx: FnCtx, eff: Effects, blk: HostBlock): WgValue {
     const gpuArgs = vals.filter(v => GPU_KINDS.has(v.kind));
     if (!gpuArgs.length) return UNKNOWN;
-    for (const v of gpuArgs) if (v.kind === 'buffer') ctx.fn.escaping.add(v.key);
+    for (const v of gpuArgs) for (const k of bufferKeysOf(v)) ctx.fn.escaping.add(k);
     this.event(ctx, blk, eff, { kind: 'opaque', span: this.span(e), text: excerpt(e.getText(this.sf)), reads: '*', writes: '*', assigns: [], sync: false });
     return UNKNOWN;
   }
@@ -1081,23 +1090,38 @@ class HostWalker {
 
   // ---------------------------------------------------------------- helpers
 
+  /** Buffers an expression or a closure can reach by name: directly or through a bind group. */
   private buffersIn(e: TS.Node, ctx: FnCtx, scope: Scope): string[] {
     const ts = this.ts;
     const out: string[] = [];
     const visit = (n: TS.Node) => {
-      if (ts.isIdentifier(n)) {
-        const v = this.lookup(n.text, ctx, scope);
-        if (v.kind === 'buffer') out.push(v.key);
-      }
+      if (ts.isIdentifier(n)) out.push(...bufferKeysOf(this.lookup(n.text, ctx, scope)));
+      else if (ts.isPropertyAccessExpression(n) && n.expression.kind === ts.SyntaxKind.ThisKeyword) out.push(...bufferKeysOf(this.property(n, ctx, scope, newEffects())));
       ts.forEachChild(n, visit);
     };
     visit(e);
     return out;
   }
 
+  /**
+   * A closure outlives the statement that makes it (a callback, a returned method): the buffers it
+   * can reach may be read whenever it runs, so they escape the enclosing function.
+   */
+  private closureEscapes(fn: TS.Node, ctx: FnCtx, scope: Scope): void {
+    if (this.collecting || ctx.node === this.sf) return;
+    for (const k of this.buffersIn(fn, ctx, scope)) ctx.fn.escaping.add(k);
+  }
+
   private span(n: TS.Node): Span {
     return { start: n.getStart(this.sf), end: n.end };
   }
+}
+
+/** The buffers a value holds or reaches: a buffer, or the buffers of a bind group. */
+function bufferKeysOf(v: WgValue): string[] {
+  if (v.kind === 'buffer') return [v.key];
+  if (v.kind === 'bindGroup') return v.entries.flatMap(e => (e.buffer ? [e.buffer.key] : []));
+  return [];
 }
 
 function newEffects(): Effects {

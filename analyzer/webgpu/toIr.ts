@@ -190,7 +190,10 @@ function sequenceOf(fn: HostFunction, b: HostBlock, launches: LaunchNode[], file
       // outlive it: what the dispatches leave in them is read later
       for (const be of it.dispatch.bindings) {
         const buf = be.entry?.buffer;
-        if (buf && (buf.shared || !buf.def || buf.def.stmt.start < fn.node.pos || buf.def.stmt.end > fn.node.end)) escaping.add(buf.key);
+        const bg = be.group?.def;
+        // a bind group kept where other code can use it (module level, a field, another function)
+        const bgShared = !bg || !bg.declaration || (bg.block as { fileName?: string }).fileName !== undefined || bg.stmt.start < fn.node.pos || bg.stmt.end > fn.node.end;
+        if (buf && (buf.shared || bgShared || !buf.def || buf.def.stmt.start < fn.node.pos || buf.def.stmt.end > fn.node.end)) escaping.add(buf.key);
       }
       return l;
     }

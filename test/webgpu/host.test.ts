@@ -187,3 +187,16 @@ test('one buffer bound at different offsets by the stages: no fix', () => {
   assert.equal(f.fixable, false);
   assert.match(f.fixUnavailable!, /`x` is bound at different offsets or sizes/);
 });
+
+test('an intermediate that other code can still reach keeps its store', () => {
+  const stored = (r: ReturnType<typeof analyzeWg>) => r.findings[0].estimate.assumptions.some(a => /`t` is still written/.test(a));
+  assert.equal(stored(analyzeWg(chain())), false, 'a local intermediate read by nothing else stays in registers');
+  // a bind group holding it is kept in a module variable
+  const kept = `let later: GPUBindGroup;\n${chain()}`.replace('  let encoder', '  later = bindGroup1;\n  let encoder');
+  assert.equal(stored(analyzeWg(kept)), true);
+  // a callback that runs later can reach it
+  const callback = chain().replace('  let encoder', '  setTimeout(() => console.log(t.size), 100);\n  let encoder');
+  assert.equal(stored(analyzeWg(callback)), true);
+  // it is returned
+  assert.equal(stored(analyzeWg(chain().replace('  return results;', '  return [...results, t] as unknown as Float32Array[];'))), true);
+});
