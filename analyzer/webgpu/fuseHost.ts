@@ -8,7 +8,7 @@ import type { Span, TextEdit } from '../core/text';
 import type { Group } from '../planner/types';
 import type { TypeScriptApi } from '../ts/tsModule';
 import type { HostProgram } from './host';
-import type { DefSite, WgDispatch } from './model';
+import type { DefSite } from './model';
 import { fuseShaders, type FusedShader } from './fuseWgsl';
 import type { WgLaunchData } from './toIr';
 
@@ -89,7 +89,7 @@ export function fuseDispatchGroup(ts: TypeScriptApi, sf: TS.SourceFile, host: Ho
 
   // ------------------------------------------------ edits
   const edits: TextEdit[] = [];
-  const top = topLevelStatement(ts, sf, at.stmt.start);
+  const top = topLevelStatement(sf, at.stmt.start);
   const topAt = lineStart(text, leadingCommentStart(ts, sf, top));
   const literal = shader.code.replace(/\\/g, '\\\\').replace(/`/g, '\\`').replace(/\$\{/g, '\\${');
   edits.push({ span: { start: topAt, end: topAt }, newText: `const ${names.wgsl} = /* wgsl */ \`\n${literal}\`;\n\n` });
@@ -204,8 +204,7 @@ function insideFunctionBelow(ts: TypeScriptApi, sf: TS.SourceFile, block: TS.Nod
   return found;
 }
 
-function topLevelStatement(ts: TypeScriptApi, sf: TS.SourceFile, pos: number): TS.Statement {
-  void ts;
+function topLevelStatement(sf: TS.SourceFile, pos: number): TS.Statement {
   return sf.statements.find(s => pos >= s.pos && pos < s.end) ?? sf.statements[sf.statements.length - 1];
 }
 
@@ -246,4 +245,3 @@ function wholeLines(text: string, s: Span): Span {
   return s;
 }
 
-export type { WgDispatch };

@@ -195,7 +195,8 @@ export function fuseShaders(members: LaunchNode[], intermediates: Intermediate[]
       taken.add(fresh);
       if (fresh !== n) rename.set(n, fresh);
     }
-    for (const n of orderByDependency([...needed].filter(x => !shared.has(x)), refsOf, code, byName)) {
+    // in source order (WGSL module-scope declarations may also come in any order)
+    for (const n of [...needed].filter(x => !shared.has(x)).sort((a, b) => byName.get(a)!.span.start - byName.get(b)!.span.start)) {
       const name = rename.get(n) ?? n;
       const text = textOf(n, rename);
       table.set(name, text);
@@ -398,13 +399,6 @@ export function renameTokens(text: string, map: Map<string, string>, isStruct: b
     at = t.end;
   });
   return out + text.slice(at);
-}
-
-function orderByDependency(names: string[], refsOf: (n: string) => Set<string>, code: string, byName: Map<string, { span: { start: number } }>): string[] {
-  // source order already declares before use in valid WGSL modules; keep it
-  void refsOf;
-  void code;
-  return names.sort((a, b) => byName.get(a)!.span.start - byName.get(b)!.span.start);
 }
 
 function dedent(text: string): string {

@@ -5,8 +5,9 @@
 // calls we cannot see into. Values are resolved syntactically (no type checker): variables,
 // module-level variables assigned once, and `this.x` fields assigned once in their class.
 //
-// Pass. 1 collects what module variables and fields hold; pass 2 walks every function again and
-// builds the dispatches and sequences.
+// Pass 1 collects what module variables and fields hold; pass 2 walks the functions again and
+// builds the dispatches and sequences. Functions that cannot matter (no WebGPU call, fewer than two
+// dispatches) are skipped by a text test, so big files of other code stay cheap.
 
 import type * as TS from 'typescript';
 import type { Annotations } from '../core/annotations';
@@ -122,7 +123,6 @@ interface Effects {
   writes: Set<string> | '*';
   assigns: Set<string>;
   sync: boolean;
-  gpu: boolean;
 }
 
 export function extractHost(ts: TypeScriptApi, sf: TS.SourceFile, file: string, readFile: ((p: string) => string | undefined) | undefined, annotations: Annotations): HostProgram {
@@ -248,7 +248,7 @@ class HostWalker {
     const out: Array<{ node: TS.Node; name: string; className?: string; scope: Scope }> = [];
     const ts = this.ts;
     for (const s of this.sf.statements) {
-      if (ts.isFunctionDeclaration(s) && s.body) out.push({ node: s, name: fnName(ts, s, this.sf), scope: this.module });
+      if (ts.isFunctionDeclaration(s) && s.body) out.push({ node: s, name: fnName(ts, s), scope: this.module });
       if (!ts.isClassDeclaration(s)) continue;
       const cn = s.name?.text ?? '<class>';
       this.classes.set(cn, s);
@@ -365,7 +365,7 @@ class HostWalker {
       if (s.name) scope.vars.set(s.name.text, { value: UNKNOWN, declPos: s.pos, module: owner === this.sf, mutable: false });
       if (ts.isFunctionDeclaration(s) && owner !== this.sf) {
         this.closureEscapes(s, ctx, scope);
-        this.walkFunction(s, fnName(ts, s, this.sf), scope, ctx.className);
+        this.walkFunction(s, fnName(ts, s), scope, ctx.className);
       }
       return;
     }
@@ -553,7 +553,7 @@ class HostWalker {
     if (ts.isArrowFunction(e) || ts.isFunctionExpression(e)) {
       // a closure: walked as a function of its own, seeing this scope
       this.closureEscapes(e, ctx, scope);
-      this.walkFunction(e, decl?.name ?? fnName(ts, e, this.sf), scope, ctx.className);
+      this.walkFunction(e, decl?.name ?? fnName(ts, e), scope, ctx.className);
       return UNKNOWN;
     }
     // anything else: walk children for nested calls
@@ -1125,7 +1125,7 @@ function bufferKeysOf(v: WgValue): string[] {
 }
 
 function newEffects(): Effects {
-  return { reads: new Set(), writes: new Set(), assigns: new Set(), sync: false, gpu: false };
+  return { reads: new Set(), writes: new Set(), assigns: new Set(), sync: false };
 }
 
 function mergeEffects(into: Effects, from: Effects): void {
@@ -1135,7 +1135,6 @@ function mergeEffects(into: Effects, from: Effects): void {
   else if (into.writes !== '*') for (const k of from.writes) into.writes.add(k);
   for (const a of from.assigns) into.assigns.add(a);
   into.sync ||= from.sync;
-  into.gpu ||= from.gpu;
 }
 
 function snapshotPasses(ctx: FnCtx): Map<number, { pipeline?: Setter; groups: Map<number, Setter | undefined> }> {
@@ -1173,8 +1172,7 @@ function bindingNames(ts: TypeScriptApi, n: TS.BindingName): string[] {
   return out;
 }
 
-function fnName(ts: TypeScriptApi, n: TS.Node, sf: TS.SourceFile): string {
-  void sf;
+function fnName(ts: TypeScriptApi, n: TS.Node): string {
   if ((ts.isFunctionDeclaration(n) || ts.isFunctionExpression(n)) && n.name) return n.name.text;
   return '<closure>';
 }
