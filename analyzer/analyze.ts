@@ -14,6 +14,7 @@ import { cudaProfile, DEFAULT_GPU, findProfile, type GpuProfile } from './cost/p
 import { analyzeTypeScript, type TsAnalysis } from './ts/analyzeTs';
 import { libraryFindings } from './libs/libraryPass';
 import type { LibraryTarget } from './libs/libTarget';
+import { analyzeWebGpu, type WebGpuAnalysis } from './webgpu/analyzeWebGpu';
 
 export type Language = 'cuda' | 'typescript';
 
@@ -56,6 +57,7 @@ export interface AnalysisResult {
   /** Frontend output, for hover and the report (not serialized). */
   cuda?: CudaProgram;
   ts?: TsAnalysis;
+  webgpu?: WebGpuAnalysis;
   /** The fix of a finding of this result, computed on demand (not serialized). */
   resolveFix(f: Finding): Fix | undefined;
 }
@@ -91,6 +93,8 @@ export function analyze(file: string, text: string, host: AnalyzerHost, options:
   if (language === 'typescript') {
     // TF.js fixes are a few lines of text: always computed (Finding.fix), so resolveFix returns them
     analyzeTypeScript(result, text, options);
+    // WebGPU compute passes (FL201): the same tree, parsed once
+    analyzeWebGpu(result, text, host, options);
     return result;
   }
 

@@ -42,6 +42,8 @@ export interface BufferId {
   provenance: Provenance;
   /** Set for an element of an array of pointers, `out[b]`: which array, at which index text. */
   elementOf?: { array: string; index: string; separatelyAllocated: boolean };
+  /** What the user can do when this buffer may alias another (frontend-specific advice for L4). */
+  aliasHint?: string;
 }
 
 /** An iteration-space or element count: folded value when known, else the expression text. */

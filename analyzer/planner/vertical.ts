@@ -15,14 +15,15 @@ import { budgetRule } from './rules/L6-budgets';
 /** Rules in the order their refusals are most useful to read. */
 export const VERTICAL_RULES: LegalityRule[] = [budgetRule, orderRule, reductionRule, indexRule, aliasingRule];
 
-export function planVertical(seqs: Sequence[]): PlanResult {
+/** `rules` lets a frontend add its platform's rules (WebGPU: analyzer/webgpu/legality.ts). */
+export function planVertical(seqs: Sequence[], rules: LegalityRule[] = VERTICAL_RULES): PlanResult {
   const groups: Group[] = [];
   const refusals: PlannerRefusal[] = [];
-  for (const seq of seqs) planSequence(seq, groups, refusals);
+  for (const seq of seqs) planSequence(seq, groups, refusals, rules);
   return { groups, refusals };
 }
 
-function planSequence(seq: Sequence, groups: Group[], refusals: PlannerRefusal[]): void {
+function planSequence(seq: Sequence, groups: Group[], refusals: PlannerRefusal[], rules: LegalityRule[]): void {
   const used = new Set<number>();
   const items = seq.items;
   for (let i = 0; i < items.length; i++) {
@@ -51,7 +52,7 @@ function planSequence(seq: Sequence, groups: Group[], refusals: PlannerRefusal[]
       };
       let refused = false;
       const pending: string[] = [];
-      for (const rule of VERTICAL_RULES) {
+      for (const rule of rules) {
         const v = rule.check(ctx);
         if (v.level === 'refuse') {
           refusals.push({ seq, rule, reason: v.reason, group: [...members], candidate: item, blocker: v.blocker });

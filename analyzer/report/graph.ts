@@ -33,7 +33,8 @@ export interface ReportData {
 }
 
 export function reportData(r: AnalysisResult, defaultElements = 1 << 24): ReportData {
-  const launches = r.cuda?.launches ?? r.ts?.launches ?? [];
+  // a TS/JS file: its TF.js ops, or else its WebGPU dispatches
+  const launches = r.cuda?.launches ?? (r.ts?.launches.length ? r.ts.launches : r.webgpu?.launches ?? []);
   const groupOf = new Map<number, number>();
   r.findings.forEach((f, gi) => {
     for (const l of f.launches) {
@@ -50,7 +51,7 @@ export function reportData(r: AnalysisResult, defaultElements = 1 << 24): Report
     group: groupOf.get(l.id),
   }));
   const edges: ReportEdge[] = [];
-  for (const seq of r.cuda?.sequences ?? []) {
+  for (const seq of r.cuda?.sequences ?? (r.ts?.launches.length ? [] : r.webgpu?.sequences ?? [])) {
     const lastWriter = new Map<string, LaunchNode>();
     for (const it of seq.items) {
       if (it.type !== 'launch') continue;

@@ -12,6 +12,7 @@ import { launchElements, launchTraffic } from '../cost/traffic';
 import { describe } from '../planner/rules/L2-index';
 import { shortGpu } from '../rules/FL001-vertical';
 import { hoverTs } from './hoverTs';
+import { hoverWebGpu } from './hoverWebGpu';
 
 export interface HoverResult {
   markdown: string;
@@ -21,7 +22,7 @@ export interface HoverResult {
 const within = (s: Span, o: number) => o >= s.start && o <= s.end;
 
 export function hoverAt(r: AnalysisResult, offset: number, defaultElements: number): HoverResult | undefined {
-  if (r.ts) return hoverTs(r, offset, defaultElements);
+  if (r.ts) return hoverTs(r, offset, defaultElements) ?? hoverWebGpu(r, offset, defaultElements);
   const p = r.cuda;
   if (!p) return undefined;
   const launch = p.launches.find(l => within(l.calleeSpan, offset)) ?? p.launches.find(l => within(l.span, offset));

@@ -29,6 +29,10 @@ export const RULES: RuleMeta[] = [
   { id: 'FL101', name: 'tfjs-fused-op', kind: 'finding', severity: 'warning', summary: 'TF.js matMul / conv2d / depthwiseConv2d followed by a bias add and/or an activation runs as one tf.fused.* op.' },
   { id: 'FL102', name: 'tfjs-elementwise-chain', kind: 'finding', severity: 'info', summary: 'Consecutive elementwise TF.js ops each run a GPU program that reads and writes the whole tensor; one kernel would not.' },
   { id: 'FL103', name: 'tfjs-batch-loop', kind: 'finding', severity: 'info', summary: 'The same elementwise TF.js op applied to many small tensors in a loop runs once over tf.stack of them.' },
+  { id: 'FL201', name: 'webgpu-dispatch-chain', kind: 'finding', severity: 'warning', summary: 'Consecutive WebGPU compute dispatches where each consumes what the previous produced run as one dispatch of a fused WGSL shader, with the intermediates in registers.' },
+  { id: 'FL210', name: 'webgpu-workgroup-scope', kind: 'legality', severity: 'hint', summary: 'WebGPU: workgroupBarrier() orders one workgroup; reading what other invocations wrote (neighbours, gathers, reductions) needs a dispatch boundary.' },
+  { id: 'FL211', name: 'webgpu-dispatch-geometry', kind: 'legality', severity: 'hint', summary: 'WebGPU: fused dispatches must process the same elements: matching dispatch sizes or the same bounds check, one-dimensional, constant workgroup sizes.' },
+  { id: 'FL212', name: 'webgpu-usage-scope', kind: 'legality', severity: 'hint', summary: 'WebGPU: one dispatch is one usage scope (a buffer is not both writable storage and uniform or indirect) within the default binding limits (8 storage buffers per stage).' },
 ];
 
 export function ruleMeta(id: string): RuleMeta | undefined {

@@ -33,7 +33,8 @@ export const aliasingRule: LegalityRule = {
         const b = list[j];
         if (!a.written && !b.written) continue;
         if (distinct(a.b, b.b)) continue;
-        return { level: 'uncertain', reason: `\`${a.b.name}\` and \`${b.b.name}\` may point into the same memory (${origin(a.b)}, ${origin(b.b)}); mark the host pointers \`__restrict__\` if they never overlap` };
+        const hint = a.b.aliasHint ?? b.b.aliasHint ?? 'mark the host pointers `__restrict__` if they never overlap';
+        return { level: 'uncertain', reason: `\`${a.b.name}\` and \`${b.b.name}\` may point into the same memory (${origin(a.b)}, ${origin(b.b)}); ${hint}` };
       }
     }
     return { level: 'ok' };
