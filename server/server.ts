@@ -315,13 +315,16 @@ export function startServer(connection: Connection): void {
     const original = doc.getText();
     let text = original;
     const file = fileOf(doc);
-    const seen = new Set<string>();
-    for (let pass = 0; pass < 100; pass++) {
-      const r = analyze(file, text, host, analysisOptions(settings));
-      const f = r.findings.find(x => x.fix && !seen.has(x.launches.map(l => l.callee).join('>')));
-      if (!f) break;
-      seen.add(f.launches.map(l => l.callee).join('>'));
-      text = applyEdits(text, f.fix!.edits.map(e => ({ span: e.span, newText: e.newText })));
+    // A fix is kept only if it reduces the number of fixable findings (never loops). Two groups with
+    // the same kernels (e.g. one per stream) are both fused.
+    const fixableIn = (t: string) => analyze(file, t, host, analysisOptions(settings)).findings.filter(x => x.fix);
+    let fixable = fixableIn(text);
+    for (let pass = 0; pass < 100 && fixable.length; pass++) {
+      const next = applyEdits(text, fixable[0].fix!.edits.map(e => ({ span: e.span, newText: e.newText })));
+      const after = fixableIn(next);
+      if (after.length >= fixable.length) break;
+      text = next;
+      fixable = after;
     }
     if (text === original) return undefined;
     let pre = 0;
