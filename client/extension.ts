@@ -7,7 +7,7 @@
 
 import * as path from 'node:path';
 import * as vscode from 'vscode';
-import { LanguageClient, TransportKind, type LanguageClientOptions, type ServerOptions } from 'vscode-languageclient/node';
+import { CodeLensRequest, LanguageClient, TransportKind, type LanguageClientOptions, type ServerOptions } from 'vscode-languageclient/node';
 import { showReport } from './report';
 
 /** Language ids the server analyzes. `cuda-cpp` is VS Code's (and cpptools'/Nsight's) id for .cu; `cuda` is the legacy one. */
@@ -72,15 +72,31 @@ export async function activate(context: vscode.ExtensionContext): Promise<Fusion
     }),
   );
 
+  // The server sends this after each analysis of a document (open, edit, settings change).
   client.onNotification('fusionLens/status', (s: { uri: string; findings: number; gpuName: string }) => {
     findingCounts.set(s.uri, s.findings);
     gpuName = s.gpuName;
     updateStatus();
+    refreshCodeLenses(s.uri);
   });
   await client.start();
   updateStatus();
   output.info(`client started (workspace ${vscode.workspace.isTrusted ? 'trusted' : 'not trusted: analysis only, which is all Fusion Lens ever does'})`);
   return { client, status: () => status };
+}
+
+/**
+ * Asks VS Code to fetch the code lenses of `uri` again after each analysis: VS Code only re-requests
+ * lenses on edits, so a settings change (GPU profile, codeLens) would otherwise leave stale titles.
+ */
+function refreshCodeLenses(uri: string): void {
+  const doc = vscode.workspace.textDocuments.find(d => d.uri.toString() === uri);
+  if (!doc || !client) return;
+  try {
+    client.getFeature(CodeLensRequest.method).getProvider(doc)?.onDidChangeCodeLensEmitter.fire();
+  } catch {
+    /* feature not registered (codeLensProvider absent): nothing to refresh */
+  }
 }
 
 function updateStatus(): void {

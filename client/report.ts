@@ -62,10 +62,12 @@ async function refresh(client: LanguageClient): Promise<void> {
     client.error(`report request failed: ${(e as Error).message}`);
   }
   if (!panel || shownUri !== uri) return;
-  panel.webview.html = data
+  const html = data
     ? renderReport(data, {
       cspSource: panel.webview.cspSource,
       lineLink: line => `command:${REVEAL}?${encodeURIComponent(JSON.stringify([uri.toString(), line]))}`,
     })
     : `<!DOCTYPE html><html><body><p>No analysis for ${esc(vscode.workspace.asRelativePath(uri))} (not a CUDA or TypeScript file, or analysis is disabled in the settings).</p></body></html>`;
+  // re-rendering reloads the webview (and can take focus): only when something changed
+  if (panel.webview.html !== html) panel.webview.html = html;
 }

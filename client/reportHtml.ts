@@ -4,16 +4,10 @@
 // No network: the Content-Security-Policy allows nothing but inline styles; colours come from the
 // editor theme's CSS variables, so the report follows light, dark and high-contrast themes.
 
+import { fmtBytes } from '../analyzer/cost/model';
 import type { ReportData } from '../analyzer/report/graph';
 
 export const esc = (s: string) => s.replace(/[&<>"']/g, c => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c]!);
-
-export function fmtBytes(b: number): string {
-  if (b >= 1 << 30) return `${(b / (1 << 30)).toFixed(2)} GiB`;
-  if (b >= 1 << 20) return `${(b / (1 << 20)).toFixed(1)} MiB`;
-  if (b >= 1024) return `${(b / 1024).toFixed(1)} KiB`;
-  return `${b} B`;
-}
 
 export interface RenderOptions {
   cspSource: string;
