@@ -28,7 +28,7 @@ export async function runExtensionTests({ origin, workspace, extensionPaths, tes
         lines.push(line);
         if (/^ok - /.test(line)) passed++;
         if (/^not ok - /.test(line)) failed++;
-        if (/^(ok|not ok) - |^# |passed, \d+ failed/.test(line)) log(`  ${line}`);
+        if (/^(ok|not ok|skip) - |^# |passed, \d+ failed/.test(line)) log(`  ${line}`);
       }
     });
     await page.exposeFunction('codeAutomationExit', code => resolveExit(code));

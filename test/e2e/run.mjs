@@ -21,7 +21,7 @@ import { cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, 
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import * as esbuild from 'esbuild';
+import { bundleExtensionTests } from './lib/bundle.mjs';
 import { CodeServer } from './lib/codeServer.mjs';
 import { ensureAptPackages, ensureCodeServer, ensureNode24, node24Env, VERSIONS } from './lib/tools.mjs';
 
@@ -47,18 +47,21 @@ async function step(name, fn) {
 }
 
 const results = [];
+const skipped = [];
 const record = (name, ok, detail = '') => {
   results.push({ name, ok });
   log(`${ok ? 'ok' : 'not ok'} - ${name}${detail ? ` (${detail})` : ''}`);
 };
 
 let cs;
+/** Every code-server started, for the cleanup. */
+const servers = [];
 let runDir;
 let exiting = false;
 function emergencyCleanup(signal) {
   if (exiting) return;
   exiting = true;
-  cs?.killNow('SIGKILL');
+  for (const s of servers) s.killNow('SIGKILL');
   if (signal) {
     console.error(`[e2e] ${signal}: killed code-server's process group`);
     process.exit(130);
@@ -107,19 +110,7 @@ try {
     record(`.vsix is small (${(size / 1024).toFixed(0)} KiB, limit ${MAX_VSIX_BYTES >> 10} KiB)`, size <= MAX_VSIX_BYTES);
   });
 
-  const testsBundle = join(ROOT, 'dist', 'test', 'extension-tests.js');
-  await step('bundle the extension tests (esbuild)', () =>
-    esbuild.build({
-      entryPoints: [join(ROOT, 'test', 'e2e', 'suite', 'index.ts')],
-      outfile: testsBundle,
-      bundle: true,
-      platform: 'node',
-      format: 'cjs',
-      target: 'node20',
-      sourcemap: 'inline',
-      external: ['vscode'],
-      logLevel: 'warning',
-    }));
+  const testsBundle = await step('bundle the extension tests (esbuild)', () => bundleExtensionTests(ROOT));
 
   const fakeVsix = await step('package the coexistence fixture (fake cuda-cpp extension)', () => {
     const src = join(ROOT, 'test', 'e2e', 'fixtures', 'fake-cuda-ext');
@@ -133,6 +124,7 @@ try {
   });
 
   cs = new CodeServer({ node, entry, dir: join(runDir, 'profile'), log });
+  servers.push(cs);
   const extDir = await step('fresh profile: install the .vsix and the fixture', () => {
     log(cs.installExtension(vsix));
     log(cs.installExtension(fakeVsix));
@@ -163,22 +155,31 @@ try {
     return ws;
   };
 
+  // The extension tests run against a copy of the installed extension (what the .vsix really
+  // contains) with the test bundle placed inside it, as extensionTestsPath must lie in the extension folder.
+  const devExt = join(runDir, 'ext-under-test');
+  cpSync(extDir, devExt, { recursive: true });
+  mkdirSync(join(devExt, 'dist', 'test'), { recursive: true });
+  cpSync(testsBundle, join(devExt, 'dist', 'test', 'extension-tests.js'));
+  const runExt = async (server, ws, prefix) => {
+    const { runExtensionTests } = await import('./ext-host.mjs');
+    const r = await runExtensionTests({ origin: server.origin(), workspace: workspace(ws), extensionPaths: [devExt], testsPath: join(devExt, 'dist', 'test', 'extension-tests.js'), log });
+    writeFileSync(join(ARTIFACTS, `${ws}-extension-tests.log`), r.lines.join('\n') + '\n');
+    for (const line of r.lines) {
+      const m = /^(ok|not ok) - (.*?) \(\d+ ms\)/.exec(line);
+      if (m) results.push({ name: `${prefix}: ${m[2]}`, ok: m[1] === 'ok' });
+      if (line.startsWith('skip - ')) skipped.push(`${prefix}: ${line.slice(7)}`);
+    }
+    if (r.exitCode !== 0 && !r.failed) record(`${prefix}: extension tests finished`, false, `exit code ${r.exitCode}`);
+  };
+
   if (!only || only === 'ext') {
-    await step('extension tests in the extension host', async () => {
-      // The tests run against a copy of the installed extension (what the .vsix really contains) with
-      // the test bundle placed inside it, as extensionTestsPath must lie in the extension folder.
-      const devExt = join(runDir, 'ext-under-test');
-      cpSync(extDir, devExt, { recursive: true });
-      mkdirSync(join(devExt, 'dist', 'test'), { recursive: true });
-      cpSync(testsBundle, join(devExt, 'dist', 'test', 'extension-tests.js'));
-      const { runExtensionTests } = await import('./ext-host.mjs');
-      const r = await runExtensionTests({ origin: cs.origin(), workspace: workspace('ws-api'), extensionPaths: [devExt], testsPath: join(devExt, 'dist', 'test', 'extension-tests.js'), log });
-      writeFileSync(join(ARTIFACTS, 'extension-tests.log'), r.lines.join('\n') + '\n');
-      for (const line of r.lines) {
-        const m = /^(ok|not ok) - (.*?)(?: \(\d+ ms\))?(?::.*)?$/.exec(line);
-        if (m) results.push({ name: `ext: ${m[2]}`, ok: m[1] === 'ok' });
-      }
-      if (r.exitCode !== 0 && !r.failed) record('extension tests finished', false, `exit code ${r.exitCode}`);
+    await step('extension tests in the extension host', () => runExt(cs, 'ws-api', 'ext'));
+    await step('extension tests in an untrusted workspace (Workspace Trust on, restricted mode)', async () => {
+      const untrusted = new CodeServer({ node, entry, dir: join(runDir, 'profile-untrusted'), log, workspaceTrust: true });
+      servers.push(untrusted);
+      await untrusted.start();
+      await runExt(untrusted, 'ws-untrusted', 'ext (untrusted)');
     });
   }
 
@@ -195,17 +196,22 @@ try {
   record('e2e run', false, (e instanceof Error ? e.stack ?? e.message : String(e)).split('\n').slice(0, 30).join('\n'));
   exitCode = 1;
 } finally {
-  if (cs) {
-    await step('stop code-server (kill its process group)', async () => {
-      const { left } = await cs.stop();
-      record('code-server process group is gone', left.length === 0, left.join(', '));
-      if (left.length) exitCode = 1;
+  if (servers.length) {
+    await step('stop code-server (kill its process groups)', async () => {
+      for (const server of servers) {
+        const { left } = await server.stop();
+        record(`code-server process group ${server.port} is gone`, left.length === 0, left.join(', '));
+        if (left.length) exitCode = 1;
+      }
     });
-    try {
-      cpSync(cs.logFile, join(ARTIFACTS, 'code-server.log'));
-      const logs = join(cs.userDataDir, 'logs');
-      if (existsSync(logs)) cpSync(logs, join(ARTIFACTS, 'vscode-logs'), { recursive: true });
-    } catch { /* best effort */ }
+    for (const [i, server] of servers.entries()) {
+      try {
+        const name = i ? `code-server-${i}` : 'code-server';
+        cpSync(server.logFile, join(ARTIFACTS, `${name}.log`));
+        const logs = join(server.userDataDir, 'logs');
+        if (existsSync(logs)) cpSync(logs, join(ARTIFACTS, `${name}-vscode-logs`), { recursive: true });
+      } catch { /* best effort */ }
+    }
   }
   if (runDir && !keep) rmSync(runDir, { recursive: true, force: true });
   else if (runDir) log(`kept ${runDir}`);
@@ -213,6 +219,7 @@ try {
   const failed = results.length - passed;
   for (const r of results.filter(x => !x.ok)) console.log(`  ✖ ${r.name}`);
   console.log(`[e2e] timings: ${timings.map(([n, s]) => `${n} ${s.toFixed(1)}s`).join(' · ')}`);
-  console.log(`${passed} passed, ${failed} failed (e2e, ${secs()} s)`);
+  for (const sk of skipped) console.log(`  - skipped ${sk}`);
+  console.log(`${passed} passed, ${failed} failed (e2e, ${secs()} s${skipped.length ? `; ${skipped.length} skipped` : ''})`);
   process.exitCode = failed || exitCode ? 1 : 0;
 }

@@ -42,10 +42,12 @@ export async function freePort() {
 
 export class CodeServer {
   /**
-   * @param {{ node: string, entry: string, dir: string, log?: (m: string) => void }} o
-   *   node: the Node 24 binary; entry: code-server's out/node/entry.js; dir: a fresh folder for the profile.
+   * @param {{ node: string, entry: string, dir: string, log?: (m: string) => void, workspaceTrust?: boolean }} o
+   *   node: the Node 24 binary; entry: code-server's out/node/entry.js; dir: a fresh folder for the profile;
+   *   workspaceTrust: keep Workspace Trust on (workspaces then open in restricted mode, without a prompt).
    */
-  constructor({ node, entry, dir, log }) {
+  constructor({ node, entry, dir, log, workspaceTrust = false }) {
+    this.workspaceTrust = workspaceTrust;
     this.node = node;
     this.entry = entry;
     this.dir = dir;
@@ -59,7 +61,10 @@ export class CodeServer {
     mkdirSync(join(this.userDataDir, 'User'), { recursive: true });
     mkdirSync(this.extensionsDir, { recursive: true });
     mkdirSync(this.home, { recursive: true });
-    writeFileSync(join(this.userDataDir, 'User', 'settings.json'), JSON.stringify(USER_SETTINGS, null, 2));
+    const settings = workspaceTrust
+      ? { ...USER_SETTINGS, 'security.workspace.trust.enabled': true, 'security.workspace.trust.startupPrompt': 'never', 'security.workspace.trust.emptyWindow': false }
+      : USER_SETTINGS;
+    writeFileSync(join(this.userDataDir, 'User', 'settings.json'), JSON.stringify(settings, null, 2));
   }
 
   get env() {
@@ -86,7 +91,8 @@ export class CodeServer {
     const child = spawn(this.node, [...this.baseArgs,
       '--bind-addr', `127.0.0.1:${this.port}`,
       '--auth', 'none',
-      '--disable-telemetry', '--disable-update-check', '--disable-workspace-trust', '--disable-getting-started-override',
+      '--disable-telemetry', '--disable-update-check', '--disable-getting-started-override',
+      ...(this.workspaceTrust ? [] : ['--disable-workspace-trust']),
       '--ignore-last-opened',
       // a disconnected browser tab's extension host (and language server) goes away after 10 s, not 3 h
       '--reconnection-grace-time', '10',

@@ -6,24 +6,43 @@
 import * as vscode from 'vscode';
 
 type TestFn = () => Promise<void>;
-const tests: Array<{ name: string; fn: TestFn }> = [];
+interface TestOptions {
+  /** Also runs in an untrusted workspace (restricted mode); the others are skipped there. */
+  untrusted?: boolean;
+}
+const tests: Array<{ name: string; fn: TestFn; opts: TestOptions }> = [];
 
-export function test(name: string, fn: TestFn): void {
-  tests.push({ name, fn });
+export function test(name: string, fn: TestFn, opts: TestOptions = {}): void {
+  tests.push({ name, fn, opts });
 }
 
-export async function runAll(filter?: RegExp): Promise<{ passed: number; failed: number }> {
+/** Thrown by a test that does not apply here (reported as `skip - name: reason`, counted apart). */
+export class Skip extends Error {}
+export const skip = (reason: string): never => {
+  throw new Skip(reason);
+};
+
+export async function runAll(filter?: RegExp): Promise<{ passed: number; failed: number; skipped: number }> {
   let passed = 0;
   let failed = 0;
+  let skipped = 0;
   const t0 = Date.now();
+  const trusted = vscode.workspace.isTrusted;
+  if (!trusted) console.log('# untrusted workspace (restricted mode): running the tests marked for it');
   for (const t of tests) {
     if (filter && !filter.test(t.name)) continue;
+    if (!trusted && !t.opts.untrusted) continue;
     const s = Date.now();
     try {
       await t.fn();
       passed++;
       console.log(`ok - ${t.name} (${Date.now() - s} ms)`);
     } catch (e) {
+      if (e instanceof Skip) {
+        skipped++;
+        console.log(`skip - ${t.name}: ${e.message}`);
+        continue;
+      }
       failed++;
       const msg = e instanceof Error ? e.message : String(e);
       console.log(`not ok - ${t.name} (${Date.now() - s} ms): ${msg.replace(/\s+/g, ' ').slice(0, 1500)}`);
@@ -31,8 +50,8 @@ export async function runAll(filter?: RegExp): Promise<{ passed: number; failed:
       await closeAllEditors();
     }
   }
-  console.log(`${passed} passed, ${failed} failed (extension tests, ${((Date.now() - t0) / 1000).toFixed(1)} s)`);
-  return { passed, failed };
+  console.log(`${passed} passed, ${failed} failed${skipped ? `, ${skipped} skipped` : ''} (extension tests, ${((Date.now() - t0) / 1000).toFixed(1)} s)`);
+  return { passed, failed, skipped };
 }
 
 /** Polls `fn` until it returns something other than undefined (or throws the last error on timeout). */

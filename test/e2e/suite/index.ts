@@ -14,7 +14,7 @@ import * as path from 'node:path';
 import * as vscode from 'vscode';
 import { analyze, newHost, DEFAULT_OPTIONS, type AnalysisOptions } from '../../../analyzer/analyze';
 import type { Finding } from '../../../analyzer/core/finding';
-import { runAll, test, waitFor } from './harness';
+import { runAll, skip, test, waitFor } from './harness';
 
 const EXTENSION_ID = 'fusion-lens.fusion-lens';
 /** The coexistence fixture (test/e2e/fixtures/fake-cuda-ext): contributes `cuda-cpp` like NVIDIA Nsight or ms-vscode.cpptools. */
@@ -114,14 +114,24 @@ test('.cu files get language id cuda-cpp and activate Fusion Lens', async () => 
   assert.equal(doc.languageId, 'cuda-cpp');
   const ext = await activeExtension();
   assert.equal(ext.packageJSON.capabilities?.untrustedWorkspaces?.supported, true, 'untrusted workspaces must be supported (analysis only)');
-});
+}, { untrusted: true });
+
+test('in an untrusted workspace: diagnostics, hover and the quick fix still work (analysis only)', async () => {
+  if (vscode.workspace.isTrusted) return skip('the workspace is trusted here (test/e2e/run.mjs also runs an untrusted one)');
+  const { doc, uri, original } = await open('image_normalize.cu');
+  await activeExtension();
+  const expected = expectedFindings(uri);
+  const [d] = await diagnosticsWhere(uri, 'diagnostics in restricted mode', ds => matchesFindings(ds, expected));
+  assert.match(await hoverText(uri, launchPos(doc, 'u8_to_f32')), /estimated time/);
+  const fix = await codeActions(uri, d.range, vscode.CodeActionKind.QuickFix.value, a => a.title.startsWith('Fuse u8_to_f32'));
+  assert.ok(await vscode.workspace.applyEdit(fix.edit!));
+  assert.match(doc.getText(), /__global__ void u8_to_f32_subtract_mean_divide_std_fused\(/);
+  await revert(doc, original);
+}, { untrusted: true });
 
 test('coexists with another extension contributing cuda-cpp (both diagnostics and both hovers)', async () => {
   const fake = vscode.extensions.getExtension(FAKE_ID);
-  if (!fake) {
-    console.log(`# skip: ${FAKE_ID} is not installed here (test/e2e/run.mjs installs it)`);
-    return;
-  }
+  if (!fake) return skip(`${FAKE_ID} is not installed here (test/e2e/run.mjs installs it)`);
   const { doc, uri } = await open('image_normalize.cu');
   assert.equal(doc.languageId, 'cuda-cpp');
   await waitFor('the fake CUDA extension to activate', () => (fake.isActive ? true : undefined));
