@@ -139,7 +139,7 @@ try {
       }
     };
     walk(dir);
-    const need = ['package.json', 'dist/client.js', 'dist/server.js', 'syntaxes/cuda-launch.injection.tmLanguage.json', 'syntaxes/cuda-cpp.language-configuration.json'];
+    const need = ['package.json', 'dist/client.js', 'dist/server.js', 'syntaxes/cuda-launch.injection.tmLanguage.json', 'syntaxes/cuda-cpp.language-configuration.json', 'docs/walkthrough/open.md'];
     const missing = need.filter(f => !files.includes(f));
     const extra = files.filter(f => f.includes('node_modules/') || /\.(ts|map)$/.test(f) || f.startsWith('test/') || f.startsWith('analyzer/'));
     record(`installed extension holds the bundles and grammar, no node_modules or sources (${files.length} files)`, !missing.length && !extra.length,

@@ -10,6 +10,7 @@ import { join } from 'node:path';
 export const USER_SETTINGS = {
   'workbench.startupEditor': 'none',
   'workbench.tips.enabled': false,
+  'workbench.welcomePage.walkthroughs.openOnInstall': false,
   'workbench.enableExperiments': false,
   'security.workspace.trust.enabled': false,
   'extensions.autoCheckUpdates': false,

@@ -322,6 +322,17 @@ test('contributed settings have descriptions; the gpu enum matches the server\'s
   assert.deepEqual(props['fusionLens.severity'].enum, ['error', 'warning', 'information', 'hint']);
 });
 
+test('the getting-started walkthrough is contributed and its pages are packaged', async () => {
+  const ext = await activeExtension();
+  const walkthroughs = ext.packageJSON.contributes.walkthroughs as Array<{ id: string; steps: Array<{ id: string; media: { markdown?: string } }> }>;
+  assert.equal(walkthroughs.length, 1);
+  assert.ok(walkthroughs[0].steps.length >= 3);
+  for (const step of walkthroughs[0].steps) {
+    assert.ok(step.media.markdown, `step ${step.id} has a page`);
+    assert.ok(fs.existsSync(path.join(ext.extensionPath, step.media.markdown!)), `${step.media.markdown} is in the extension`);
+  }
+});
+
 test('commands are registered; "Show report" opens the report webview', async () => {
   const all = await vscode.commands.getCommands(true);
   for (const c of ['fusionLens.selectGpu', 'fusionLens.fixAll', 'fusionLens.showReport', 'fusionLens.showOutput', 'fusionLens.applyFix']) assert.ok(all.includes(c), `${c} missing`);
