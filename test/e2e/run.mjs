@@ -63,7 +63,8 @@ function emergencyCleanup(signal) {
   exiting = true;
   for (const s of servers) s.killNow('SIGKILL');
   if (signal) {
-    console.error(`[e2e] ${signal}: killed code-server's process group`);
+    if (runDir && !keep) rmSync(runDir, { recursive: true, force: true });
+    console.error(`[e2e] ${signal}: killed code-server's process groups`);
     process.exit(130);
   }
 }
