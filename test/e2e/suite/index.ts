@@ -14,6 +14,8 @@ import * as path from 'node:path';
 import * as vscode from 'vscode';
 import { analyze, newHost, DEFAULT_OPTIONS, type AnalysisOptions } from '../../../analyzer/analyze';
 import type { Finding } from '../../../analyzer/core/finding';
+import { reportData } from '../../../analyzer/report/graph';
+import { renderReport } from '../../../client/reportHtml';
 import { runAll, skip, test, waitFor } from './harness';
 
 const EXTENSION_ID = 'fusion-lens.fusion-lens';
@@ -30,6 +32,10 @@ const ours = (uri: vscode.Uri) => vscode.languages.getDiagnostics(uri).filter(d 
 
 /** The analyzer's findings for a workspace file, with every workspace header indexed (as the server does). */
 function expectedFindings(uri: vscode.Uri, text?: string, options: Partial<AnalysisOptions> = {}): Finding[] {
+  return expectedAnalysis(uri, text, options).findings;
+}
+
+function expectedAnalysis(uri: vscode.Uri, text?: string, options: Partial<AnalysisOptions> = {}) {
   const read = (p: string) => {
     try {
       return fs.readFileSync(p, 'utf8');
@@ -46,7 +52,7 @@ function expectedFindings(uri: vscode.Uri, text?: string, options: Partial<Analy
     }
   };
   walk(root().fsPath);
-  return analyze(uri.fsPath, text ?? read(uri.fsPath)!, host, { ...DEFAULT_OPTIONS, ...options }).findings;
+  return analyze(uri.fsPath, text ?? read(uri.fsPath)!, host, { ...DEFAULT_OPTIONS, ...options });
 }
 
 async function open(rel: string): Promise<{ doc: vscode.TextDocument; editor: vscode.TextEditor; uri: vscode.Uri; original: string }> {
@@ -331,6 +337,23 @@ test('the getting-started walkthrough is contributed and its pages are packaged'
     assert.ok(step.media.markdown, `step ${step.id} has a page`);
     assert.ok(fs.existsSync(path.join(ext.extensionPath, step.media.markdown!)), `${step.media.markdown} is in the extension`);
   }
+});
+
+test('report HTML: launch graph with bytes on edges, groups, refusals; no scripts or network', async () => {
+  const uri = exampleUri('stencil_blur.cu');
+  const data = reportData(expectedAnalysis(uri));
+  const html = renderReport(data, { cspSource: 'vscode-webview://test', lineLink: l => `command:fusionLens.revealLine?${encodeURIComponent(JSON.stringify(['u', l]))}` });
+  assert.match(html, /<meta http-equiv="Content-Security-Policy" content="default-src 'none';/);
+  assert.doesNotMatch(html, /<script|https?:\/\/|src=/i, 'no scripts and nothing loaded');
+  assert.equal((html.match(/<g class="node/g) ?? []).length, data.nodes.length);
+  assert.equal(data.nodes.length, 3);
+  assert.equal((html.match(/class="grpbox/g) ?? []).length, 1, 'box_blur3 → threshold is one group');
+  assert.equal((html.match(/<path d="M[^"]*" class="edge/g) ?? []).length, data.edges.length);
+  assert.match(html, /d_blur · [\d.]+ MiB · stays on chip when fused/);
+  assert.match(html, /d_bright · [\d.]+ MiB</);
+  assert.match(html, /Not fused, and why[\s\S]*FL011/);
+  assert.match(html, /var\(--vscode-foreground\)/, 'colours come from the theme');
+  assert.match(html, /href="command:fusionLens\.revealLine\?/);
 });
 
 test('commands are registered; "Show report" opens the report webview', async () => {
