@@ -1,16 +1,17 @@
 // The analyzer's public entry point: one file's text in, plain-data findings out.
 // No editor or I/O code: files beyond the one analyzed come in through AnalyzerHost.
 
-import type { Finding, ParseProblem, Refusal, Severity } from './core/finding';
+import type { Finding, Fix, ParseProblem, Refusal, Severity } from './core/finding';
 import { LineIndex } from './core/text';
+import { toRange } from './rules/findingUtil';
+import { cudaFindings, sortProblems } from './cudaFindings';
+import { analyzeCudaIncrementally, rememberCudaState, reusableSummaries } from './incremental';
 import { dirname, joinPath } from './core/paths';
 import { analyzeCuda, type CudaProgram } from './cuda/frontend';
 import type { KernelSummary } from './cuda/kernelSummary';
 import { KernelIndex } from './index/kernelIndex';
-import { DEFAULT_GPU, findProfile, type GpuProfile } from './cost/profiles';
-import { planVertical } from './planner/vertical';
-import { verticalFinding } from './rules/FL001-vertical';
-import { launchRef, toRange } from './rules/findingUtil';
+import { cudaProfile, DEFAULT_GPU, findProfile, type GpuProfile } from './cost/profiles';
+import { analyzeTypeScript, type TsAnalysis } from './ts/analyzeTs';
 
 export type Language = 'cuda' | 'typescript';
 
@@ -25,13 +26,20 @@ export interface AnalysisOptions {
   gpu: string;
   /** Elements assumed per launch when the code does not say. */
   defaultElements: number;
+  /** Items assumed for a batch loop whose bound the code does not say. */
+  defaultBatch?: number;
   /** Findings that save fewer device-memory bytes than this are not reported. */
   minSavingBytes: number;
   /** Severity of findings (rule defaults when absent). */
   severity?: Severity;
+  /**
+   * Compute each finding's fix edits now (CLI, tests). The server leaves this off and asks
+   * resolveFix() for the one fix the user wants, keeping keystroke analysis fast.
+   */
+  withFixes?: boolean;
 }
 
-export const DEFAULT_OPTIONS: AnalysisOptions = { gpu: DEFAULT_GPU, defaultElements: 1 << 24, minSavingBytes: 0 };
+export const DEFAULT_OPTIONS: AnalysisOptions = { gpu: DEFAULT_GPU, defaultElements: 1 << 24, minSavingBytes: 0, withFixes: true };
 
 export interface AnalysisResult {
   file: string;
@@ -43,6 +51,9 @@ export interface AnalysisResult {
   lines: LineIndex;
   /** Frontend output, for hover and the report (not serialized). */
   cuda?: CudaProgram;
+  ts?: TsAnalysis;
+  /** The fix of a finding of this result, computed on demand (not serialized). */
+  resolveFix(f: Finding): Fix | undefined;
 }
 
 export function languageOf(file: string): Language | undefined {
@@ -52,46 +63,46 @@ export function languageOf(file: string): Language | undefined {
   return undefined;
 }
 
-export function analyze(file: string, text: string, host: AnalyzerHost, options: AnalysisOptions = DEFAULT_OPTIONS): AnalysisResult {
-  const profile = findProfile(options.gpu) ?? findProfile(DEFAULT_GPU)!;
-  const lines = new LineIndex(text);
+/**
+ * Analyzes one file. `previous` (the result for an earlier text of the same file, same options and
+ * workspace) lets an edit inside one function body be re-analyzed incrementally.
+ */
+export function analyze(file: string, text: string, host: AnalyzerHost, options: AnalysisOptions = DEFAULT_OPTIONS, previous?: AnalysisResult): AnalysisResult {
+  if (previous && !(options.withFixes ?? true) && previous.language === 'cuda' && (languageOf(file) ?? 'cuda') === 'cuda') {
+    const r = analyzeCudaIncrementally(previous, file, text, host, options, (f2, t2, h2, o2) => analyze(f2, t2, h2, o2));
+    if (r) return r;
+  }
   const language = languageOf(file) ?? 'cuda';
-  const result: AnalysisResult = { file, language, findings: [], refusals: [], problems: [], profile, lines };
-  if (language !== 'cuda') return result;
+  const profile = language === 'cuda' ? cudaProfile(options.gpu).profile : findProfile(options.gpu) ?? findProfile(DEFAULT_GPU)!;
+  const lines = new LineIndex(text);
+  const fixers = new Map<Finding, () => Fix | undefined>();
+  const result: AnalysisResult = {
+    file, language, findings: [], refusals: [], problems: [], profile, lines,
+    resolveFix: f => {
+      if (f.fix || !f.fixable) return f.fix;
+      f.fix = fixers.get(f)?.();
+      return f.fix;
+    },
+  };
+  if (language === 'typescript') {
+    // TF.js fixes are a few lines of text: always computed (Finding.fix), so resolveFix returns them
+    analyzeTypeScript(result, text, options);
+    return result;
+  }
+
 
   indexIncludes(file, text, host, 0);
   const included = includedFiles(file, text, host);
   const external = (name: string) => resolveExternalKernel(name, file, included, host);
-  const program = analyzeCuda(file, text, external);
+  const program = analyzeCuda(file, text, external, reusableSummaries(previous, file));
   result.cuda = program;
-  for (const p of program.problems) result.problems.push({ message: p.message, span: p.span, range: toRange(lines, p.span) });
-  for (const e of program.annotations.errors) {
-    const span = { start: e.start, end: e.end };
-    result.problems.push({ message: e.message, span, range: toRange(lines, span) });
-  }
-
-  const plan = planVertical(program.sequences);
-  const sizeOpts = { defaultElements: options.defaultElements };
-  for (const g of plan.groups) {
-    const f = verticalFinding(program, g, profile, sizeOpts, lines);
-    if (options.severity) f.severity = options.severity;
-    const saved = f.estimate.bytesBefore - f.estimate.bytesAfter;
-    if (saved < options.minSavingBytes) continue;
-    result.findings.push(f);
-  }
-  for (const r of plan.refusals) {
-    result.refusals.push({
-      rule: r.rule.id,
-      ruleName: r.rule.name,
-      file,
-      reason: r.reason,
-      launches: [...r.group, r.candidate].map(l => launchRef(lines, l)),
-      blocker: r.blocker ? { span: r.blocker.span, range: toRange(lines, r.blocker.span), text: r.blocker.text } : undefined,
-    });
-  }
-  const ann = program.annotations;
-  if (ann.ignoreFile) result.findings = [];
-  else if (ann.ignoredLines.size) result.findings = result.findings.filter(f => !ann.ignoredLines.has(f.range.start.line));
+  const problems = program.problems.map(p => ({ message: p.message, span: p.span }));
+  for (const e of program.annotations.errors) problems.push({ message: e.message, span: { start: e.start, end: e.end } });
+  result.problems = sortProblems(problems).map(p => ({ ...p, range: toRange(lines, p.span) }));
+  const found = cudaFindings(program, program.sequences, profile, options, lines, fixers);
+  result.findings = found.findings;
+  result.refusals = found.refusals;
+  rememberCudaState(result, program, options, external);
   return result;
 }
 

@@ -32,7 +32,7 @@ export function formatText(results: AnalysisResult[], info: RunInfo, color: bool
     for (const p of r.problems) out.push(`  ${p.range.start.line + 1}:${p.range.start.character + 1}  ${c('90', 'note')}     ${p.message}`);
     for (const f of r.findings) {
       findings++;
-      if (f.fix) fixable++;
+      if (f.fixable) fixable++;
       const sev = f.severity === 'error' ? c('31', 'error') : f.severity === 'warning' ? c('33', 'warning') : c('36', f.severity);
       out.push(`  ${f.range.start.line + 1}:${f.range.start.character + 1}  ${sev}  ${f.message}  ${c('90', f.rule)}`);
       const e = f.estimate;
@@ -40,6 +40,7 @@ export function formatText(results: AnalysisResult[], info: RunInfo, color: bool
       if (info.verbose) for (const a of e.assumptions) out.push(`        ${c('90', '· ' + a)}`);
       for (const n of f.notes) out.push(`        ${c('90', 'note: ' + n)}`);
       if (f.fix) out.push(`        ${c('32', 'fix: ' + f.fix.title)}`);
+      else if (f.fixable) out.push(`        ${c('32', 'fixable with `fusion-lens fix`')}`);
       else if (f.fixUnavailable) out.push(`        ${c('90', 'no automatic fix: ' + f.fixUnavailable)}`);
     }
     out.push('');
@@ -76,7 +77,7 @@ export function formatJson(results: AnalysisResult[], info: RunInfo): string {
     summary: {
       files: results.length,
       findings: all.length,
-      fixable: all.filter(f => f.fix).length,
+      fixable: all.filter(f => f.fixable).length,
       bytesSaved: all.reduce((s, f) => s + f.estimate.bytesBefore - f.estimate.bytesAfter, 0),
       launchesSaved: all.reduce((s, f) => s + f.estimate.launchesBefore - f.estimate.launchesAfter, 0),
     },
@@ -92,7 +93,7 @@ function jsonFinding(f: Finding) {
     message: f.message,
     launches: f.launches.map(l => loc(l.range, l.callee)),
     estimate: f.estimate,
-    fixable: !!f.fix,
+    fixable: f.fixable,
     fixTitle: f.fix?.title,
     fixUnavailable: f.fixUnavailable,
     notes: f.notes,

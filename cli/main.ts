@@ -4,7 +4,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { analyze, newHost, DEFAULT_OPTIONS, type AnalysisOptions, type AnalysisResult, type AnalyzerHost } from '../analyzer/analyze';
-import { applyEdits } from '../analyzer/core/text';
+import { fixAll } from '../analyzer/fixAll';
 import { findProfile, PROFILES } from '../analyzer/cost/profiles';
 import { fmtBw, fmtBytes } from '../analyzer/cost/model';
 import { collectFiles } from './files';
@@ -180,36 +180,19 @@ function withDisplayPath(r: AnalysisResult, display: string): AnalysisResult {
   return r;
 }
 
-/** Applies preferred fixes one at a time, re-analyzing after each, until none is left. */
+/** Applies preferred fixes one at a time (analyzer/fixAll.ts) and writes or diffs the result. */
 function fixFile(file: string, original: string, host: AnalyzerHost, options: AnalysisOptions, dryRun: boolean, out: (s: string) => void): AnalysisResult {
-  const abs = path.resolve(file);
-  let text = original;
-  let applied = 0;
-  let last = analyze(abs, text, host, options);
-  for (let pass = 0; pass < 100; pass++) {
-    const fixable = last.findings.filter(x => x.fix);
-    if (!fixable.length) break;
-    const next = applyEdits(text, fixable[0].fix!.edits.filter(e => path.resolve(e.file) === abs).map(e => ({ span: e.span, newText: e.newText })));
-    const after = analyze(abs, next, host, options);
-    // every fix must remove its finding; stop rather than loop if one does not
-    if (after.findings.filter(x => x.fix).length >= fixable.length) {
-      out(`${file}: a fix did not remove its finding (${fixable[0].fix!.title}); stopped\n`);
-      break;
-    }
-    text = next;
-    last = after;
-    applied++;
-  }
-  if (applied) {
-    if (dryRun) out(unifiedDiff(original, text, `a/${file}`, `b/${file}`));
+  const r = fixAll(path.resolve(file), original, host, options);
+  if (r.stalled) out(`${file}: a fix did not remove its finding (${r.stalled}); stopped\n`);
+  if (r.applied.length) {
+    if (dryRun) out(unifiedDiff(original, r.text, `a/${file}`, `b/${file}`));
     else {
-      fs.writeFileSync(file, text);
-      out(`${file}: applied ${applied} fix${applied === 1 ? '' : 'es'}\n`);
+      fs.writeFileSync(file, r.text);
+      out(`${file}: applied ${r.applied.length} fix${r.applied.length === 1 ? '' : 'es'}\n`);
     }
   }
-  return withDisplayPath(last, file);
+  return withDisplayPath(r.result, file);
 }
-
 
 if (require.main === module) {
   process.exitCode = run(process.argv.slice(2));

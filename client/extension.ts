@@ -15,8 +15,8 @@ export const LANGUAGES = ['cuda-cpp', 'cuda', 'cpp', 'typescript', 'javascript',
 
 let client: LanguageClient | undefined;
 let status: vscode.StatusBarItem | undefined;
-const findingCounts = new Map<string, number>();
-let gpuName = '';
+/** The last `fusionLens/status` per document: finding count and the GPU its estimates are for. */
+const statusOf = new Map<string, { findings: number; gpuName: string }>();
 
 /** What `activate` returns (the extension's `exports`): used by the extension tests. */
 export interface FusionLensApi {
@@ -64,7 +64,7 @@ export async function activate(context: vscode.ExtensionContext): Promise<Fusion
     vscode.commands.registerCommand('fusionLens.showOutput', () => output.show(true)),
     vscode.window.onDidChangeActiveTextEditor(updateStatus),
     vscode.workspace.onDidCloseTextDocument(d => {
-      findingCounts.delete(d.uri.toString());
+      statusOf.delete(d.uri.toString());
       updateStatus();
     }),
     vscode.workspace.onDidChangeConfiguration(e => {
@@ -74,8 +74,7 @@ export async function activate(context: vscode.ExtensionContext): Promise<Fusion
 
   // The server sends this after each analysis of a document (open, edit, settings change).
   client.onNotification('fusionLens/status', (s: { uri: string; findings: number; gpuName: string }) => {
-    findingCounts.set(s.uri, s.findings);
-    gpuName = s.gpuName;
+    statusOf.set(s.uri, { findings: s.findings, gpuName: s.gpuName });
     updateStatus();
     refreshCodeLenses(s.uri);
   });
@@ -106,7 +105,10 @@ function updateStatus(): void {
     status.hide();
     return;
   }
-  const count = findingCounts.get(ed.document.uri.toString());
+  const st = statusOf.get(ed.document.uri.toString());
+  const count = st?.findings;
+  const gpuName = st?.gpuName ?? '';
+  // (TypeScript/JavaScript files are estimated on a laptop profile, so the GPU is per document)
   const gpu = gpuName ? gpuName.replace(/^NVIDIA\s+(GeForce\s+)?/, '') : (vscode.workspace.getConfiguration('fusionLens').get<string>('gpu') ?? '');
   status.text = `$(zap) ${gpu}${count !== undefined ? ` · ${count} fusable` : ''}`;
   const tip = new vscode.MarkdownString(

@@ -1,7 +1,8 @@
 // Bundles the extension client, the language server and the CLI with esbuild.
 // Usage: node scripts/build.mjs [--watch] [--minify]
 import * as esbuild from 'esbuild';
-import { readFileSync, mkdirSync } from 'node:fs';
+import { readFileSync, mkdirSync, copyFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
 
 const pkg = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8'));
 const watch = process.argv.includes('--watch');
@@ -22,6 +23,9 @@ const builds = [
   { entryPoints: ['cli/main.ts'], outfile: 'dist/cli.js', external: ['typescript'], banner: { js: '#!/usr/bin/env node' } },
 ];
 mkdirSync('dist', { recursive: true });
+// The TypeScript compiler API (6.0.x) is loaded lazily by analyzer/ts/tsModule.ts from
+// dist/typescript.js, since the .vsix carries no node_modules (a single file, no dependencies).
+copyFileSync(createRequire(import.meta.url).resolve('typescript/lib/typescript.js'), 'dist/typescript.js');
 const t0 = Date.now();
 if (watch) {
   for (const b of builds) await (await esbuild.context({ ...common, ...b })).watch();

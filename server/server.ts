@@ -3,7 +3,7 @@
 
 import {
   createConnection, ProposedFeatures, TextDocuments, TextDocumentSyncKind, DiagnosticSeverity, CodeActionKind,
-  type Diagnostic, type CodeAction, type Connection, type InitializeParams, type CodeLens,
+  type Diagnostic, type CodeAction, type Connection, type InitializeParams,
   type WorkspaceEdit, type TextEdit as LspTextEdit, DidChangeConfigurationNotification, FileChangeType,
 } from 'vscode-languageserver/node';
 import { TextDocument } from 'vscode-languageserver-textdocument';
@@ -11,8 +11,9 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { analyze, languageOf, type AnalysisResult, type AnalyzerHost } from '../analyzer/analyze';
+import { fullResultOf, incrementalSteps, indexEntryOf } from '../analyzer/incremental';
 import type { Finding } from '../analyzer/core/finding';
-import { applyEdits } from '../analyzer/core/text';
+import { fixAll } from '../analyzer/fixAll';
 import { KernelIndex } from '../analyzer/index/kernelIndex';
 import { hoverAt } from '../analyzer/report/hover';
 import { reportData } from '../analyzer/report/graph';
@@ -22,6 +23,8 @@ import { shortGpu } from '../analyzer/rules/FL001-vertical';
 import { analysisOptions, DEFAULT_SETTINGS, normalizeSettings, type Settings } from './settings';
 
 const MAX_ANALYZED_BYTES = 8 * 1024 * 1024;
+/** Idle time after an incremental analysis before the full one runs (hover and fixes then answer at once). */
+const WARMUP_MS = 400;
 const INDEX_EXT = /\.(cu|cuh|h|hpp|hh|cuhpp)$/i;
 const SKIP_DIRS = new Set(['node_modules', '.git', 'dist', 'out', 'build', '.cache', '.vscode-test', '__pycache__']);
 
@@ -34,6 +37,9 @@ export function startServer(connection: Connection): void {
   const documents = new TextDocuments(TextDocument);
   const index = new KernelIndex();
   const cache = new Map<string, Cached>();
+  /** The last result per document: the base of incremental re-analysis after an edit. */
+  const previous = new Map<string, AnalysisResult>();
+  const warmups = new Map<string, NodeJS.Timeout>();
   const timers = new Map<string, NodeJS.Timeout>();
   let settings: Settings = DEFAULT_SETTINGS;
   let hasConfiguration = false;
@@ -71,7 +77,7 @@ export function startServer(connection: Connection): void {
         textDocumentSync: TextDocumentSyncKind.Incremental,
         hoverProvider: true,
         codeActionProvider: { codeActionKinds: [CodeActionKind.QuickFix, CodeActionKind.SourceFixAll + '.fusionLens'] },
-        codeLensProvider: { resolveProvider: false },
+        codeLensProvider: { resolveProvider: true },
         executeCommandProvider: { commands: [] },
       },
       serverInfo: { name: 'fusion-lens', version: '0.1.0' },
@@ -180,9 +186,13 @@ export function startServer(connection: Connection): void {
     if (text.length > MAX_ANALYZED_BYTES) return undefined;
     const file = fileOf(doc);
     try {
-      if (languageOf(file) === 'cuda') index.update(file, text);
-      const result = analyze(file, text, host, analysisOptions(settings));
+      const result = analyze(file, text, host, analysisOptions(settings), previous.get(doc.uri));
+      previous.set(doc.uri, result);
       cache.set(doc.uri, { version: doc.version, result });
+      // other files see this document's kernels (taken from the analysis, not lexed again)
+      const own = indexEntryOf(result);
+      if (own) index.update(file, text, own);
+      if (incrementalSteps(result) > 0) scheduleWarmup(doc.uri, result);
       return result;
     } catch (e) {
       log(`internal error analyzing ${doc.uri}: ${(e as Error).stack ?? e}`);
@@ -212,6 +222,24 @@ export function startServer(connection: Connection): void {
     void connection.sendNotification('fusionLens/status', { uri: doc.uri, findings: r.findings.length, gpu: r.profile.id, gpuName: r.profile.name });
   }
 
+  /**
+   * After an incremental analysis, the full one (for hover, fixes, the report) runs when the user
+   * pauses, so that those answer at once; an edit before then cancels it.
+   */
+  function scheduleWarmup(uri: string, result: AnalysisResult): void {
+    const old = warmups.get(uri);
+    if (old) clearTimeout(old);
+    warmups.set(uri, setTimeout(() => {
+      warmups.delete(uri);
+      if (previous.get(uri) !== result) return;
+      try {
+        fullResultOf(result);
+      } catch (e) {
+        log(`internal error analyzing ${uri}: ${(e as Error).stack ?? e}`);
+      }
+    }, WARMUP_MS));
+  }
+
   function schedule(doc: TextDocument, delay: number): void {
     const old = timers.get(doc.uri);
     if (old) clearTimeout(old);
@@ -224,6 +252,7 @@ export function startServer(connection: Connection): void {
 
   function revalidateAll(): void {
     cache.clear();
+    previous.clear(); // settings or other files changed: no incremental step from old results
     for (const d of documents.all()) schedule(d, 0);
   }
 
@@ -248,6 +277,10 @@ export function startServer(connection: Connection): void {
     if (t) clearTimeout(t);
     timers.delete(e.document.uri);
     cache.delete(e.document.uri);
+    previous.delete(e.document.uri);
+    const w = warmups.get(e.document.uri);
+    if (w) clearTimeout(w);
+    warmups.delete(e.document.uri);
     const p = uriToPath(e.document.uri);
     // fall back to the saved file's kernels
     if (p && INDEX_EXT.test(p)) {
@@ -290,16 +323,18 @@ export function startServer(connection: Connection): void {
       const start = doc.offsetAt(params.range.start);
       const end = doc.offsetAt(params.range.end);
       for (const f of r.findings) {
-        if (!f.fix) continue;
+        if (!f.fixable) continue;
         const touches = f.launches.some(l => l.span.start <= end && l.span.end >= start);
         if (!touches) continue;
+        const fix = r.resolveFix(f);
+        if (!fix) continue;
         const diag = params.context.diagnostics.filter(d => d.source === 'fusion-lens' && d.code === f.rule && doc.offsetAt(d.range.start) === f.span.start);
         actions.push({
-          title: f.fix.title,
+          title: fix.title,
           kind: CodeActionKind.QuickFix,
           isPreferred: true,
           diagnostics: diag.length ? diag : undefined,
-          edit: { changes: { [doc.uri]: f.fix.edits.map(e => ({ range: e.range, newText: e.newText })) } },
+          edit: { changes: { [doc.uri]: fix.edits.map(e => ({ range: e.range, newText: e.newText })) } },
         });
       }
     }
@@ -310,22 +345,10 @@ export function startServer(connection: Connection): void {
     return actions;
   });
 
-  /** Applies every fix one after another on a copy and returns one minimal edit. */
+  /** Applies every fix one after another on a copy (analyzer/fixAll.ts) and returns one minimal edit. */
   function fixAllEdit(doc: TextDocument): WorkspaceEdit | undefined {
     const original = doc.getText();
-    let text = original;
-    const file = fileOf(doc);
-    // A fix is kept only if it reduces the number of fixable findings (never loops). Two groups with
-    // the same kernels (e.g. one per stream) are both fused.
-    const fixableIn = (t: string) => analyze(file, t, host, analysisOptions(settings)).findings.filter(x => x.fix);
-    let fixable = fixableIn(text);
-    for (let pass = 0; pass < 100 && fixable.length; pass++) {
-      const next = applyEdits(text, fixable[0].fix!.edits.map(e => ({ span: e.span, newText: e.newText })));
-      const after = fixableIn(next);
-      if (after.length >= fixable.length) break;
-      text = next;
-      fixable = after;
-    }
+    const text = fixAll(fileOf(doc), original, host, analysisOptions(settings)).text;
     if (text === original) return undefined;
     let pre = 0;
     while (pre < original.length && pre < text.length && original[pre] === text[pre]) pre++;
@@ -342,20 +365,29 @@ export function startServer(connection: Connection): void {
     if (!doc || !settings.codeLens) return [];
     const r = resultFor(doc);
     if (!r) return [];
-    const lenses: CodeLens[] = [];
-    for (const f of r.findings) {
-      const e = f.estimate;
-      const saved = e.bytesBefore - e.bytesAfter;
-      const title = `Fuse ${e.launchesBefore} launches · saves ${e.sizeKnown ? fmtBytes(saved) : `${Math.round((e.bytesPerElementBefore - e.bytesPerElementAfter) * 10) / 10} B/element`} · ~${e.speedup}x on ${shortGpu(r.profile)}`;
-      const range = { start: { line: f.range.start.line, character: 0 }, end: { line: f.range.start.line, character: 0 } };
-      lenses.push({
-        range,
-        command: f.fix
-          ? { title, command: 'fusionLens.applyFix', arguments: [doc.uri, doc.version, f.fix.edits.map(x => ({ range: x.range, newText: x.newText }))] }
-          : { title: `${title} (no automatic fix)`, command: 'fusionLens.explain', arguments: [f.fixUnavailable ?? ''] },
-      });
-    }
-    return lenses;
+    // the fix edits are computed only for lenses the editor resolves (visible ones)
+    return r.findings.map((f, index) => ({
+      range: { start: { line: f.range.start.line, character: 0 }, end: { line: f.range.start.line, character: 0 } },
+      data: { uri: doc.uri, version: doc.version, index },
+    }));
+  });
+
+  connection.onCodeLensResolve(lens => {
+    const { uri, version, index } = lens.data as { uri: string; version: number; index: number };
+    const doc = documents.get(uri);
+    const r = doc && doc.version === version ? resultFor(doc) : undefined;
+    const f = r?.findings[index];
+    if (!r || !f) return { ...lens, command: { title: 'Fusion Lens: re-analysing…', command: '' } };
+    const e = f.estimate;
+    const saved = e.bytesBefore - e.bytesAfter;
+    const title = `Fuse ${e.launchesBefore} launches · saves ${e.sizeKnown ? fmtBytes(saved) : `${Math.round((e.bytesPerElementBefore - e.bytesPerElementAfter) * 10) / 10} B/element`} · ~${e.speedup}x on ${shortGpu(r.profile)}`;
+    const fix = f.fixable ? r.resolveFix(f) : undefined;
+    return {
+      ...lens,
+      command: fix
+        ? { title, command: 'fusionLens.applyFix', arguments: [uri, version, fix.edits.map(x => ({ range: x.range, newText: x.newText }))] }
+        : { title: `${title} (no automatic fix)`, command: 'fusionLens.explain', arguments: [f.fixUnavailable ?? ''] },
+    };
   });
 
   // ---------------------------------------------------------------- custom requests

@@ -47,5 +47,5 @@ export function normalizeSettings(raw: unknown): Settings {
 
 export function analysisOptions(s: Settings): AnalysisOptions {
   const sev: Severity = s.severity === 'information' ? 'info' : s.severity;
-  return { gpu: s.gpu, defaultElements: s.defaultProblemSize, minSavingBytes: s.minSavingBytes, severity: sev };
+  return { gpu: s.gpu, defaultElements: s.defaultProblemSize, minSavingBytes: s.minSavingBytes, severity: sev, withFixes: false };
 }

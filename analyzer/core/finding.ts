@@ -21,8 +21,12 @@ export interface LaunchRef {
 export interface Estimate {
   gpu: string;
   gpuName: string;
+  /** Bytes the kernels load and store (device-memory traffic through L2), before/after. */
   bytesBefore: number;
   bytesAfter: number;
+  /** Of those, bytes that reach DRAM (what Nsight Compute's dram__bytes counts), before/after. */
+  dramBytesBefore: number;
+  dramBytesAfter: number;
   launchesBefore: number;
   launchesAfter: number;
   timeBeforeUs: number;
@@ -63,6 +67,8 @@ export interface Finding {
   range: Range;
   launches: LaunchRef[];
   estimate: Estimate;
+  /** A quick fix exists (its edits are in `fix` when analysis ran with fixes, else resolveFix()). */
+  fixable: boolean;
   fix?: Fix;
   /** Why no fix is offered although the finding stands (legality uncertain, unsupported shape). */
   fixUnavailable?: string;

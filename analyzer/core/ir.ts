@@ -21,7 +21,7 @@ export type IndexPattern =
   | { kind: 'broadcast' }
   | { kind: 'indirect'; via?: string }
   | { kind: 'reduction'; how: 'atomic' | 'shared' | 'shuffle' | 'block' }
-  | { kind: 'strided'; text: string }
+  | { kind: 'strided'; text: string; /** `x[i % P]`: at most P distinct elements (a broadcast row). */ modulo?: string }
   | { kind: 'unknown'; reason: string };
 
 /** Where a buffer came from; decides whether two names may alias (rule L4). */
@@ -40,6 +40,8 @@ export interface BufferId {
   /** Constant element offset from the variable (`p + 4`), '0' when none, or the offset text. */
   offset: string;
   provenance: Provenance;
+  /** Set for an element of an array of pointers, `out[b]`: which array, at which index text. */
+  elementOf?: { array: string; index: string; separatelyAllocated: boolean };
 }
 
 /** An iteration-space or element count: folded value when known, else the expression text. */
@@ -63,6 +65,8 @@ export interface BufferUse {
   argText: string;
   /** Elements touched per launch when it differs from the launch's iteration space (e.g. reductions). */
   elements?: Size;
+  /** Every access is bounded by `index < bound` (an if or ?: guard), for kernels with no plain guard. */
+  bound?: Size;
 }
 
 export interface LaunchTraits {
@@ -129,6 +133,8 @@ export type SeqItem = LaunchNode | EventNode;
 
 export interface LoopInfo {
   span: Span;
+  /** The loop body statement (braces included when it has them). */
+  bodySpan: Span;
   /** The loop header text, e.g. `for (int b = 0; b < B; ++b)`. */
   header: string;
   /** Induction variable and trip count when the loop is a simple counted loop. */

@@ -22,7 +22,11 @@ export interface TextEdit {
 export class LineIndex {
   private readonly starts: number[];
 
-  constructor(private readonly text: string) {
+  constructor(private readonly text: string, knownStarts?: number[]) {
+    if (knownStarts) {
+      this.starts = knownStarts;
+      return;
+    }
     const starts = [0];
     for (let i = 0; i < text.length; i++) {
       const c = text.charCodeAt(i);
@@ -33,6 +37,26 @@ export class LineIndex {
       }
     }
     this.starts = starts;
+  }
+
+  /**
+   * The index of `text`, made from `prev` (the index of the text before an edit that replaced
+   * [p, so) of the old text by [p, sn) of the new one): line starts before the edit are kept,
+   * those after it move. Falls back to a full scan around carriage returns.
+   */
+  static afterEdit(prev: LineIndex, text: string, p: number, so: number, sn: number): LineIndex {
+    const old = prev.text;
+    const near = (t: string, a: number, b: number) => t.slice(Math.max(0, a - 1), b + 1).includes('\r');
+    if (near(old, p, so) || near(text, p, sn)) return new LineIndex(text);
+    const delta = sn - so;
+    const starts: number[] = [];
+    const ps = prev.starts;
+    let i = 0;
+    for (; i < ps.length && ps[i] <= p; i++) starts.push(ps[i]);
+    for (let j = p; j < sn; j++) if (text.charCodeAt(j) === 10) starts.push(j + 1);
+    for (; i < ps.length && ps[i] <= so; i++);
+    for (; i < ps.length; i++) starts.push(ps[i] + delta);
+    return new LineIndex(text, starts);
   }
 
   get lineCount(): number {

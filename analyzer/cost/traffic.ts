@@ -1,7 +1,7 @@
-// Bytes each launch moves, and what a fused group would move, from the IR's buffer uses.
+// Bytes each launch moves, per buffer access, and what a fused group would move, from the IR.
 
-import type { LaunchNode } from '../core/ir';
-import type { CostInput, Traffic } from './model';
+import type { BufferUse, LaunchNode } from '../core/ir';
+import type { CostInput, Traffic, TrafficPart } from './model';
 import { fmtCount } from './model';
 
 export interface SizeOptions {
@@ -13,16 +13,49 @@ export function launchElements(l: LaunchNode, opts: SizeOptions): { n: number; k
   return l.space.value !== undefined ? { n: l.space.value, known: true } : { n: opts.defaultElements, known: false };
 }
 
-function useBytes(l: LaunchNode, u: LaunchNode['uses'][number], n: number): number {
+function useBytes(u: BufferUse, n: number): number {
   const count = u.elements?.value ?? n;
   return count * (u.elemBytes ?? 4);
 }
 
-export function launchTraffic(l: LaunchNode, opts: SizeOptions): Traffic {
+/** Bytes per thread access: the element size, or the component size of 3-vectors (float3 = 3 x 4 B). */
+export function accessWidth(u: BufferUse): number {
+  const size = u.elemBytes ?? 4;
+  if (/3$/.test(u.elemType)) return Math.max(1, size / 3);
+  return Math.min(16, size);
+}
+
+/**
+ * Traffic of one launch; `produced` holds buffers an earlier launch of the sequence wrote (their
+ * reads may come from L2).
+ */
+export function launchTraffic(l: LaunchNode, opts: SizeOptions, produced: Set<string> = new Set()): Traffic {
   const { n } = launchElements(l, opts);
-  let bytes = 0;
-  for (const u of l.uses) bytes += useBytes(l, u, n) * (u.access === 'readwrite' ? 2 : 1);
-  return { callee: l.callee, bytes, flops: (l.flopsPerElement ?? 0) * n };
+  const parts: TrafficPart[] = [];
+  for (const u of l.uses) {
+    const b = useBytes(u, n);
+    const width = accessWidth(u);
+    if (u.access !== 'write') parts.push({ bytes: b, width, read: true, produced: produced.has(u.buffer.key) });
+    if (u.access !== 'read') parts.push({ bytes: b, width, read: false, produced: false });
+  }
+  return {
+    callee: l.callee,
+    bytes: parts.reduce((s, x) => s + x.bytes, 0),
+    flops: (l.flopsPerElement ?? 0) * n,
+    parts,
+    threads: n,
+    cooperative: l.traits.blockCooperative,
+  };
+}
+
+/** Traffic of each launch of a sequence, in order, with what earlier ones produced. */
+export function sequenceTraffic(launches: LaunchNode[], opts: SizeOptions): Traffic[] {
+  const produced = new Set<string>();
+  return launches.map(l => {
+    const t = launchTraffic(l, opts, produced);
+    for (const u of l.uses) if (u.access !== 'read') produced.add(u.buffer.key);
+    return t;
+  });
 }
 
 /**
@@ -30,37 +63,58 @@ export function launchTraffic(l: LaunchNode, opts: SizeOptions): Traffic {
  * intermediates held in registers (`registerKeys`) neither written nor read back.
  */
 export function fusedTraffic(members: LaunchNode[], registerKeys: Set<string>, opts: SizeOptions, name: string): Traffic {
-  const seen = new Map<string, { read: boolean; written: boolean; bytes: number }>();
+  const seen = new Map<string, { read: boolean; written: boolean; bytes: number; width: number }>();
   let flops = 0;
+  let threads = 0;
   for (const l of members) {
     const { n } = launchElements(l, opts);
+    threads = Math.max(threads, n);
     flops += (l.flopsPerElement ?? 0) * n;
     for (const u of l.uses) {
-      const b = useBytes(l, u, n);
+      const b = useBytes(u, n);
       let e = seen.get(u.buffer.key);
       if (!e) {
         // the first access decides whether the old contents are needed
-        e = { read: u.access !== 'write', written: false, bytes: b };
+        e = { read: u.access !== 'write', written: false, bytes: b, width: accessWidth(u) };
         seen.set(u.buffer.key, e);
       }
       if (u.access !== 'read') e.written = true;
       e.bytes = Math.max(e.bytes, b);
     }
   }
-  let bytes = 0;
+  const parts: TrafficPart[] = [];
   for (const [key, e] of seen) {
     if (registerKeys.has(key)) continue;
-    if (e.read) bytes += e.bytes;
-    if (e.written) bytes += e.bytes;
+    if (e.read) parts.push({ bytes: e.bytes, width: e.width, read: true, produced: false });
+    if (e.written) parts.push({ bytes: e.bytes, width: e.width, read: false, produced: false });
   }
-  return { callee: name, bytes, flops };
+  return {
+    callee: name,
+    bytes: parts.reduce((s, x) => s + x.bytes, 0),
+    flops,
+    parts,
+    threads,
+    cooperative: members.some(m => m.traits.blockCooperative),
+  };
+}
+
+/** Several launches' traffic as one launch (divergent horizontal fusion, batched items). */
+export function mergedTraffic(ts: Traffic[], name: string): Traffic {
+  return {
+    callee: name,
+    bytes: ts.reduce((s, t) => s + t.bytes, 0),
+    flops: ts.reduce((s, t) => s + t.flops, 0),
+    parts: ts.flatMap(t => t.parts),
+    threads: ts.reduce((s, t) => s + t.threads, 0),
+    cooperative: ts.some(t => t.cooperative),
+  };
 }
 
 export function workingSet(members: LaunchNode[], opts: SizeOptions): number {
   const seen = new Map<string, number>();
   for (const l of members) {
     const { n } = launchElements(l, opts);
-    for (const u of l.uses) seen.set(u.buffer.key, Math.max(seen.get(u.buffer.key) ?? 0, useBytes(l, u, n)));
+    for (const u of l.uses) seen.set(u.buffer.key, Math.max(seen.get(u.buffer.key) ?? 0, useBytes(u, n)));
   }
   let s = 0;
   for (const v of seen.values()) s += v;
@@ -82,7 +136,7 @@ export function groupCostInput(members: LaunchNode[], registerKeys: Set<string>,
   if (typeFacts.length) facts.push(`element types: ${typeFacts.join(', ')}`);
   facts.push(...extraFacts);
   return {
-    before: members.map(m => launchTraffic(m, opts)),
+    before: sequenceTraffic(members, opts),
     after: [fusedTraffic(members, registerKeys, opts, fusedName)],
     workingSetBytes: workingSet(members, opts),
     elements: n,

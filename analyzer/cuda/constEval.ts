@@ -254,6 +254,13 @@ function escapeCode(e: string): number {
 }
 
 export function parseNumber(text: string): Val | undefined {
+  // plain decimals (most literals) without regular expressions
+  let plain = text.length > 0 && text.length < 16 && text.charCodeAt(0) !== 48 || text === '0';
+  for (let k = 0; plain && k < text.length; k++) {
+    const c = text.charCodeAt(k);
+    if (c < 48 || c > 57) plain = false;
+  }
+  if (plain) return { v: Number(text), int: true };
   const s = text.replace(/'/g, '');
   if (/^0[xX][0-9a-fA-F]+[uUlL]*$/.test(s)) return { v: parseInt(s.replace(/[uUlL]+$/, ''), 16), int: true };
   if (/^0[bB][01]+[uUlL]*$/.test(s)) return { v: parseInt(s.slice(2).replace(/[uUlL]+$/, ''), 2), int: true };

@@ -6,7 +6,7 @@ import { parseAnnotations, type Annotations } from '../core/annotations';
 import { apiEffect, isTransparentWrapper } from './cudaApi';
 import { evalText, evalTokens, type Lookup } from './constEval';
 import { Tok, lex, type Tokens } from './lexer';
-import { summarizeKernel, type KernelSummary } from './kernelSummary';
+import { moveSummary, summarizeKernel, summaryKey, type KernelSummary } from './kernelSummary';
 import { HostFunctionAnalyzer, launchMacroShape, type HostContext, type LaunchMacroShape } from './hostSequence';
 import { scan, type Define, type FunctionDecl, type ScanResult } from './scanner';
 
@@ -18,7 +18,10 @@ export interface CudaProgram {
   kernels: KernelSummary[];
   sequences: Sequence[];
   launches: LaunchNode[];
+  /** Lexer, scanner and host-analysis problems, in that order. */
   problems: Array<{ message: string; span: Span }>;
+  /** The host-analysis part of `problems` (incremental analysis redoes it per function). */
+  hostProblems: Array<{ message: string; span: Span }>;
   annotations: Annotations;
   constLookup: Lookup;
 }
@@ -26,22 +29,61 @@ export interface CudaProgram {
 /** Kernels defined in other files (headers, the workspace), supplied by the host. */
 export type ExternalKernelLookup = (name: string) => KernelSummary | undefined;
 
-export function analyzeCuda(file: string, text: string, external?: ExternalKernelLookup): CudaProgram {
+/** What analyzing one host function needs from the rest of the file. */
+export interface HostEnv {
+  ctx: HostContext;
+  summarizeCall: (name: string) => { device: boolean; sync: boolean } | undefined;
+}
+
+/**
+ * `reuse` finds the summary of an unchanged kernel from an earlier analysis of the file, by
+ * summaryKey (qualified name and text): it is moved to its new place instead of made again.
+ */
+export function analyzeCuda(file: string, text: string, external?: ExternalKernelLookup, reuse?: (key: string) => KernelSummary | undefined): CudaProgram {
   const tokens = lex(text);
   const s = scan(tokens);
   const annotations = parseAnnotations(text, tokens.comments);
-  const constLookup = makeConstLookup(tokens, s, annotations.values);
-
   const kernels: KernelSummary[] = [];
-  const byName = new Map<string, KernelSummary>();
   for (const f of s.functions) {
     if (!f.isKernel) continue;
-    const k = summarizeKernel(tokens, f, file);
-    kernels.push(k);
-    if (!byName.has(f.name)) byName.set(f.name, k);
+    const start = tokens.starts[f.headStart];
+    const end = tokens.ends[f.bodyClose >= 0 ? f.bodyClose : f.end];
+    const old = reuse?.(summaryKey(f.qualifiedName, text, start, end));
+    kernels.push(old && old.file === file ? moveSummary(old, start - old.span.start) : summarizeKernel(tokens, f, file));
   }
-  const lookupKernel = (name: string) => byName.get(name) ?? external?.(name);
+  const env = hostEnv(file, tokens, s, annotations, kernels, external);
 
+  const sequences: Sequence[] = [];
+  const launches: LaunchNode[] = [];
+  const hostProblems: Array<{ message: string; span: Span }> = [];
+  let launchBase = 0;
+  for (const f of s.functions) {
+    if (f.isKernel || !f.isHost) continue;
+    const r = analyzeHostFunction(env, f);
+    // launch ids unique per file
+    for (const l of r.launches) l.id += launchBase;
+    launchBase += r.launches.length;
+    sequences.push(...r.sequences);
+    launches.push(...r.launches);
+    hostProblems.push(...r.problems);
+  }
+  const problems = [...structureProblems(tokens, s), ...hostProblems];
+  return { file, text, tokens, scan: s, kernels, sequences, launches, problems, hostProblems, annotations, constLookup: env.ctx.constLookup };
+}
+
+/** Lexer and scanner problems. */
+export function structureProblems(tokens: Tokens, s: ScanResult): Array<{ message: string; span: Span }> {
+  const problems: Array<{ message: string; span: Span }> = [];
+  for (const p of tokens.problems) problems.push({ message: p.message, span: { start: p.start, end: p.end } });
+  for (const p of s.problems) problems.push({ message: p.message, span: { start: tokens.starts[p.tok], end: tokens.ends[p.tok] } });
+  return problems;
+}
+
+export function hostEnv(file: string, tokens: Tokens, s: ScanResult, annotations: Annotations, kernels: KernelSummary[], external?: ExternalKernelLookup): HostEnv {
+  const constLookup = makeConstLookup(tokens, s, annotations.values);
+  const byName = new Map<string, KernelSummary>();
+  for (const k of kernels) if (!byName.has(k.name)) byName.set(k.name, k);
+  const lookupKernel = (name: string) => byName.get(name) ?? external?.(name);
   const defines = new Map<string, Define>();
   const launchMacros = new Map<string, LaunchMacroShape>();
   for (const d of s.defines) {
@@ -51,28 +93,13 @@ export function analyzeCuda(file: string, text: string, external?: ExternalKerne
   }
   const functions = new Map<string, FunctionDecl>();
   for (const f of s.functions) if (!f.isKernel && f.isHost) functions.set(f.name, f);
-
   const ctx: HostContext = { file, tokens, lookupKernel, functions, defines, launchMacros, constLookup, globalVars: s.globalVars, annotations: annotations.values };
   const summaries = new Map<string, { device: boolean; sync: boolean }>();
-  const summarizeCall = (name: string) => summarizeFunction(name, tokens, functions, launchMacros, summaries, 0);
+  return { ctx, summarizeCall: (name: string) => summarizeFunction(name, tokens, functions, launchMacros, summaries, 0) };
+}
 
-  const sequences: Sequence[] = [];
-  const launches: LaunchNode[] = [];
-  const problems: Array<{ message: string; span: Span }> = [];
-  for (const p of tokens.problems) problems.push({ message: p.message, span: { start: p.start, end: p.end } });
-  for (const p of s.problems) problems.push({ message: p.message, span: { start: tokens.starts[p.tok], end: tokens.ends[p.tok] } });
-  let launchBase = 0;
-  for (const f of s.functions) {
-    if (f.isKernel || !f.isHost) continue;
-    const r = new HostFunctionAnalyzer(ctx, f, 0, summarizeCall).run();
-    // launch ids unique per file
-    for (const l of r.launches) l.id += launchBase;
-    launchBase += r.launches.length;
-    sequences.push(...r.sequences);
-    launches.push(...r.launches);
-    problems.push(...r.problems);
-  }
-  return { file, text, tokens, scan: s, kernels, sequences, launches, problems, annotations, constLookup };
+export function analyzeHostFunction(env: HostEnv, f: FunctionDecl) {
+  return new HostFunctionAnalyzer(env.ctx, f, 0, env.summarizeCall).run();
 }
 
 function makeConstLookup(t: Tokens, s: ScanResult, annotations: Map<string, number>): Lookup {

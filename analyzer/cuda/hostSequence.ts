@@ -22,6 +22,10 @@ export interface CudaArg {
   tokens: [number, number];
   buffer?: BufferId;
   value?: number;
+  /** Inside a loop: the value may differ between iterations (mentions the index or a variable set in the loop). */
+  variant?: boolean;
+  /** Declared type when the argument is a single variable (`dim3`, `int`, `float*`). */
+  varType?: string;
 }
 
 export interface CudaConfig {
@@ -97,6 +101,8 @@ interface VarInfo {
   offset: string;
   value?: number;
   isConst: boolean;
+  /** An array of pointers whose elements were each allocated (`cudaMalloc(&bufs[i], ...)`). */
+  elementsAllocated?: boolean;
 }
 
 interface Effects {
@@ -125,6 +131,8 @@ export class HostFunctionAnalyzer {
   private readonly problems: HostProblem[] = [];
   private touchesDevice = false;
   private syncs = false;
+  /** Enclosing loops, innermost last: variables declared after uidAtStart or assigned in the loop vary. */
+  private readonly loopStack: Array<{ uidAtStart: number; assigned: Set<string> }> = [];
   private readonly t: Tokens;
 
   constructor(private ctx: HostContext, private fn: FunctionDecl, private callDepth: number, private summarizeCall: (name: string) => { device: boolean; sync: boolean } | undefined) {
@@ -242,12 +250,18 @@ export class HostFunctionAnalyzer {
         const body = s.body;
         const start = this.pos;
         const headEff = this.newEffects();
+        this.loopStack.push({ uidAtStart: this.uidCounter, assigned: new Set() });
         if (s.kind === 'for') this.forHead(s.headOpen, s.headClose, seq, headEff);
         else this.simple(s.condOpen + 1, s.condClose - 1, seq, headEff, true);
-        this.bumpAssignedIn(body.start, body.end);
+        for (const n of this.bumpAssignedIn(s.kind === 'for' ? s.headOpen : body.start, body.end)) this.loopStack[this.loopStack.length - 1].assigned.add(n);
         const loopRange: [number, number] = [start, Number.MAX_SAFE_INTEGER];
-        const info: LoopInfo = { span: this.span(s.start, s.end), header, ...this.loopIndex(s) };
-        const inner = this.block(body.kind === 'block' ? body.body : [body], childScope(), [...loops, loopRange], info);
+        const info: LoopInfo = { span: this.span(s.start, s.end), bodySpan: this.span(body.start, body.end), header, ...this.loopIndex(s) };
+        let inner: Effects;
+        try {
+          inner = this.block(body.kind === 'block' ? body.body : [body], childScope(), [...loops, loopRange], info);
+        } finally {
+          this.loopStack.pop();
+        }
         loopRange[1] = this.pos;
         mergeEffects(inner, headEff);
         this.compound(s.start, s.end, inner, seq, eff, 'control');
@@ -280,16 +294,20 @@ export class HostFunctionAnalyzer {
     }
     parts.push([st, s.headClose - 1]);
     if (parts.length !== 3) return {};
-    const [init, cond] = parts;
+    // only `for (T v = 0; v < N; ++v)` (or v++, v += 1) with v untouched in the body counts items 0..N-1
+    const [init, cond, inc] = parts;
     let eq = -1;
     for (let i = init[0]; i <= init[1]; i++) if (t.is(i, '=')) { eq = i; break; }
     if (eq < 0 || !t.isIdent(eq - 1)) return {};
     const v = t.text(eq - 1);
-    const from = evalTokens(t, eq + 1, init[1], this.lookup);
-    if (!(t.is(cond[0], v) && t.is(cond[0] + 1, '<'))) return { indexVar: v };
-    const to = this.size(cond[0] + 2, cond[1]);
-    if (from === 0) return { indexVar: v, tripCount: to };
-    return { indexVar: v };
+    if (evalTokens(t, eq + 1, init[1], this.lookup) !== 0) return {};
+    if (!(t.is(cond[0], v) && t.is(cond[0] + 1, '<') && cond[1] >= cond[0] + 2)) return {};
+    const incText = t.slice(inc[0], inc[1]).replace(/\s+/g, '');
+    if (![`++${v}`, `${v}++`, `${v}+=1`, `${v}=${v}+1`].includes(incText)) return {};
+    for (let i = s.body.start; i <= s.body.end; i++) {
+      if (t.is(i, v) && !t.is(i - 1, '.') && (['=', '+=', '-=', '++', '--'].includes(t.text(i + 1)) || t.is(i - 1, '++') || t.is(i - 1, '--'))) return {};
+    }
+    return { indexVar: v, tripCount: this.size(cond[0] + 2, cond[1]) };
   }
 
   private forHead(open: number, close: number, seq: Sequence, eff: Effects): void {
@@ -307,15 +325,19 @@ export class HostFunctionAnalyzer {
     }
   }
 
-  private bumpAssignedIn(a: number, b: number): void {
+  /** Gives every variable assigned in [a, b] a fresh version; returns their names. */
+  private bumpAssignedIn(a: number, b: number): Set<string> {
     const t = this.t;
+    const names = new Set<string>();
     for (let i = a; i <= b; i++) {
-      if (!t.isIdent(i) || !this.vars.has(t.text(i))) continue;
+      if (!t.isIdent(i) || t.is(i - 1, '.') || t.is(i - 1, '->')) continue;
       const next = t.text(i + 1);
       if (['=', '+=', '-=', '*=', '/=', '++', '--', '<<=', '|=', '&='].includes(next) || t.is(i - 1, '++') || t.is(i - 1, '--') || t.is(i - 1, '&')) {
-        this.assign(t.text(i));
+        names.add(t.text(i));
+        if (this.vars.has(t.text(i))) this.assign(t.text(i));
       }
     }
+    return names;
   }
 
   /** Adds a nested statement's effects to the enclosing sequence as one event. */
@@ -640,6 +662,13 @@ export class HostFunctionAnalyzer {
         }
         case 'alloc': {
           const r = args[api.ptr];
+          // `cudaMalloc(&bufs[i], ...)`: every element of the array is its own allocation
+          if (r && t.is(r[0], '&') && t.isIdent(r[0] + 1) && t.is(r[0] + 2, '[')) {
+            const arr = this.vars.get(t.text(r[0] + 1));
+            if (arr) arr.elementsAllocated = true;
+            this.event(seq, eff, 'alloc', nameTok, close, [], [], [], false);
+            return 'skip';
+          }
           const nameAt = r ? this.addressOfName(r[0], r[1]) : undefined;
           if (nameAt) {
             const v = this.assign(nameAt) ?? this.declare(nameAt, 'void*', true, false, false);
@@ -788,10 +817,20 @@ export class HostFunctionAnalyzer {
       if (v?.bufKey) return this.bufferId(v, '0');
     }
     // x + k
-    if (t.is(a + 1, '+') && v?.bufKey) return this.bufferId(v, normText(t, a + 2, b));
-    // arr[i] where arr is an array of pointers
-    if (t.is(a + 1, '[') && matchClose(t, a + 1, b + 1) === b && v && !v.isPointer) {
-      return { key: `?:${normText(t, a, b)}`, name: normText(t, a, b), version: 0, offset: '0', provenance: 'unknown' };
+    if (t.is(a + 1, '+') && v?.bufKey) return this.bufferId(v, this.foldedText(a + 2, b));
+    // arr[i] where arr is an array (or vector) of pointers or of device containers, or a T**
+    if (t.is(a + 1, '[') && v && (!v.isPointer || /\*\s*\*/.test(v.typeText))) {
+      const close = matchClose(t, a + 1, b + 1);
+      const tail = close === b || (close > 0 && (t.is(close + 1, '.') || t.is(close + 1, '->')) && t.isIdent(close + 2) && POINTER_METHODS.has(t.text(close + 2)));
+      if (close > 0 && tail) {
+        const separately = !!v.elementsAllocated || /vector\s*<\s*(thrust::)?device_vector|vector\s*<\s*(cv::)?cuda::GpuMat/.test(v.typeText);
+        const index = normText(t, a + 2, close - 1);
+        return {
+          key: `${v.name}[${index}]@${v.uid}`, name: `${v.name}[${index}]`, version: v.version, offset: '0',
+          provenance: separately ? 'allocation' : 'unknown',
+          elementOf: { array: v.name, index, separatelyAllocated: separately },
+        };
+      }
     }
     return undefined;
   }
@@ -807,6 +846,22 @@ export class HostFunctionAnalyzer {
     const expr = normText(t, a, b);
     const key = value !== undefined ? String(value) : this.versionedText(a, b);
     return { value, expr, key };
+  }
+
+  /** Expression text with every name of a known value replaced by that value (`k*plane` -> `k*7200`). */
+  private foldedText(a: number, b: number): string {
+    const t = this.t;
+    let s = '';
+    for (let i = a; i <= b; i++) {
+      let w = t.text(i);
+      if (t.isIdent(i) && !t.is(i - 1, '.') && !t.is(i - 1, '->') && !t.is(i + 1, '(')) {
+        const v = this.lookup(w);
+        if (v !== undefined && Number.isInteger(v)) w = String(v);
+      }
+      if (s && /\w$/.test(s) && /^\w/.test(w)) s += ' ';
+      s += w;
+    }
+    return s;
   }
 
   /** Expression text with each variable tagged by its version, so equal text means equal value. */
@@ -836,7 +891,23 @@ export class HostFunctionAnalyzer {
   private arg(a: number, b: number): CudaArg {
     const t = this.t;
     const buf = this.bufferOf(a, b);
-    return { text: t.slice(a, b), span: this.span(a, b), tokens: [a, b], buffer: buf, value: buf ? undefined : evalTokens(t, a, b, this.lookup) };
+    const varType = a === b && t.isIdent(a) ? this.vars.get(t.text(a))?.typeText : undefined;
+    return { text: t.slice(a, b), span: this.span(a, b), tokens: [a, b], buffer: buf, value: buf ? undefined : evalTokens(t, a, b, this.lookup), variant: this.isLoopVariant(a, b), varType };
+  }
+
+  /** Whether tokens [a, b] may take a different value on each iteration of the innermost loop. */
+  private isLoopVariant(a: number, b: number): boolean {
+    const loop = this.loopStack[this.loopStack.length - 1];
+    if (!loop) return false;
+    const t = this.t;
+    for (let i = a; i <= b; i++) {
+      if (!t.isIdent(i) || t.is(i - 1, '.') || t.is(i - 1, '->') || t.is(i - 1, '::')) continue;
+      const name = t.text(i);
+      if (loop.assigned.has(name)) return true;
+      const v = this.vars.get(name);
+      if (v && v.uid > loop.uidAtStart) return true;
+    }
+    return false;
   }
 
   /** Parses `callee<<<config>>>(args)` at the `<<<` token; returns the last token consumed. */
@@ -1015,7 +1086,8 @@ export class HostFunctionAnalyzer {
           elemBytes: paramElementSize(p, templateMap),
           param: p.name,
           argText: arg.text,
-          elements: use.index.kind === 'reduction' || use.index.kind === 'broadcast' ? { value: 1, expr: '1', key: '1' } : undefined,
+          elements: use.index.kind === 'reduction' || use.index.kind === 'broadcast' ? { value: 1, expr: '1', key: '1' } : this.moduloElements(kernel, use.index, data),
+          bound: this.boundOf(kernel, use, data),
         });
       }
       if (data.args.length < kernel.params.length && !kernel.params.slice(data.args.length).every(p => p.typeText.includes('='))) {
@@ -1066,6 +1138,23 @@ export class HostFunctionAnalyzer {
         if (u.access !== 'read' && eff.writes !== '*') eff.writes.add(u.buffer.key);
       }
     }
+  }
+
+  /** `x[i % P]` reads at most P elements (a row broadcast over the rows, like a bias). */
+  private moduloElements(kernel: KernelSummary, index: { kind: string; modulo?: string }, data: CudaLaunchData): Size | undefined {
+    if (index.kind !== 'strided' || !index.modulo) return undefined;
+    const p = kernel.params.find(x => x.name === index.modulo);
+    const arg = p ? data.args[p.index] : undefined;
+    return arg ? this.size(arg.tokens[0], arg.tokens[1]) : undefined;
+  }
+
+  /** The common `index < P` bound of every access of a parameter, as a size at this launch. */
+  private boundOf(kernel: KernelSummary, use: { subscripts: Array<{ guards?: string[] }> }, data: CudaLaunchData): Size | undefined {
+    if (!use.subscripts.length) return undefined;
+    const common = use.subscripts.map(s => s.guards ?? []).reduce((a, b) => a.filter(x => b.includes(x)));
+    const p = kernel.params.find(x => x.name === common[0]);
+    const arg = p ? data.args[p.index] : undefined;
+    return arg ? this.size(arg.tokens[0], arg.tokens[1]) : undefined;
   }
 
   private launchSpace(kernel: KernelSummary | undefined, data: CudaLaunchData): Size {

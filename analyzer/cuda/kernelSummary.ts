@@ -33,6 +33,8 @@ export interface SubscriptUse {
   read: boolean;
   write: boolean;
   pattern: IndexPattern;
+  /** Parameters `P` such that the access only happens when its index is `< P` (if or ?: guard). */
+  guards?: string[];
 }
 
 export interface ParamUse {
@@ -224,11 +226,19 @@ export function summarizeKernel(t: Tokens, decl: FunctionDecl, file: string): Ke
 
   // 4. shape
   const shape = detectShape(t, stmts, vars, declStmts, paramNames, subst);
+  // bounds checks around identity accesses, for kernels whose shape is not a plain guard
+  for (const use of uses.values()) {
+    for (const sub of use.subscripts) {
+      if (sub.pattern.kind === 'identity' && sub.close === sub.open + 2 && t.isIdent(sub.open + 1)) {
+        sub.guards = guardsAround(t, stmts, sub.nameTok, t.text(sub.open + 1), paramNames);
+      }
+    }
+  }
 
   // 5. geometry dependence and returns in per-element code
-  const primaryTokens = new Set<number>();
-  for (const [a, b] of shape.primaryDecls) for (let i = a; i <= b; i++) primaryTokens.add(i);
-  if (shape.loop) for (let i = shape.loop.headOpen; i <= shape.loop.headClose; i++) primaryTokens.add(i);
+  const primaryRanges: Array<[number, number]> = [...shape.primaryDecls];
+  if (shape.loop) primaryRanges.push([shape.loop.headOpen, shape.loop.headClose]);
+  const primaryTokens = { has: (i: number) => primaryRanges.some(([a, b]) => i >= a && i <= b) };
   let geometryDependent = false;
   let returnInElement = false;
   const elementRanges = [...shape.prologue, ...shape.element];
@@ -362,14 +372,25 @@ function isStrideLike(p: Poly): boolean {
 
 /** True when an opaque atom's text names a thread-dependent variable or builtin (not `.y` members). */
 function atomMentionsVar(atom: string, vars: Map<string, Poly>, dependent: Set<string>): boolean {
-  for (const m of atom.matchAll(/(?<![.\w>])[A-Za-z_]\w*/g)) {
-    const w = m[0];
+  for (const w of atomNames(atom)) {
     if (w === 'threadIdx' || w === 'blockIdx') return true;
     if (dependent.has(w)) return true;
     const p = vars.get(w);
     if (p && isThreadDependent(p)) return true;
   }
   return false;
+}
+
+/** Names an atom's text mentions (not members after `.` or `->`), memoized per atom text. */
+const atomNamesCache = new Map<string, string[]>();
+function atomNames(atom: string): string[] {
+  let names = atomNamesCache.get(atom);
+  if (!names) {
+    names = [...atom.matchAll(/(?<![.\w>])[A-Za-z_]\w*/g)].map(m => m[0]);
+    if (atomNamesCache.size > 50_000) atomNamesCache.clear();
+    atomNamesCache.set(atom, names);
+  }
+  return names;
 }
 
 /**
@@ -480,7 +501,12 @@ function classifyIndex(t: Tokens, a: number, b: number, subst: (n: string) => Po
   for (const atom of atoms) if (atom.includes('[')) return { kind: 'indirect', via: atom.slice(0, atom.indexOf('[')) };
   if (!isThreadDependent(poly, threadVar)) return { kind: 'broadcast' };
   // opaque thread-dependent atoms (i / 2, i % w) are not affine
-  for (const atom of atoms) if (threadVar(atom) && !isPlainThreadAtom(atom)) return { kind: 'strided', text };
+  for (const atom of atoms) {
+    if (threadVar(atom) && !isPlainThreadAtom(atom)) {
+      const mod = /%\(?([A-Za-z_]\w*)\)?$/.exec(atom.replace(/\s+/g, ''));
+      return mod && atoms.size === 1 ? { kind: 'strided', text, modulo: mod[1] } : { kind: 'strided', text };
+    }
+  }
   const d1 = addPoly(poly, GID_X, -1);
   if (!isThreadDependent(d1, threadVar)) return d1.size === 0 ? { kind: 'identity' } : { kind: 'affine', offsets: [polyToText(d1)] };
   // 2D linear: gidY * W + gidX (+ offset)
@@ -774,4 +800,55 @@ function strip(t: Tokens, a: number, b: number): [number, number] {
 export function paramElementSize(p: KernelParam, templateArgs?: Map<string, string>): number | undefined {
   const bt = templateArgs?.get(p.baseType) ?? p.baseType;
   return elementSize(bt);
+}
+
+/**
+ * Parameters P bounding an access by `v < P` (or `P > v`) in an enclosing `if` condition or in the
+ * condition of a `?:` it belongs to: `partial[t] = i < n ? v[i] : 0.f;`.
+ */
+function guardsAround(t: Tokens, stmts: Stmt[], tok: number, v: string, params: Set<string>): string[] {
+  const found = new Set<string>();
+  const scanCond = (a: number, b: number) => {
+    for (let i = a; i <= b; i++) {
+      if (t.is(i, v) && t.is(i + 1, '<') && t.isIdent(i + 2) && params.has(t.text(i + 2)) && !t.is(i + 3, '(') && !t.is(i + 3, '[')) found.add(t.text(i + 2));
+      if (t.is(i, v) && t.is(i - 1, '>') && t.isIdent(i - 2) && params.has(t.text(i - 2))) found.add(t.text(i - 2));
+    }
+  };
+  // enclosing if statements (the access in their then-branch)
+  walkStatements(stmts, s => {
+    if (s.kind === 'if' && tok > s.condClose && tok <= s.then.end) scanCond(s.condOpen + 1, s.condClose - 1);
+  });
+  // a ternary: walk back at depth 0 to `?`, then its condition back to the expression start
+  let depth = 0;
+  for (let i = tok - 1; i > 0; i--) {
+    if (t.is(i, ')') || t.is(i, ']')) depth++;
+    else if (t.is(i, '(') || t.is(i, '[')) { if (depth === 0) break; depth--; }
+    else if (depth === 0 && (t.is(i, ';') || t.is(i, '{') || t.is(i, '}') || t.is(i, ':'))) break;
+    else if (depth === 0 && t.is(i, '?')) {
+      let j = i - 1;
+      for (let d = 0; j > 0; j--) {
+        if (t.is(j, ')') || t.is(j, ']')) d++;
+        else if (t.is(j, '(') || t.is(j, '[')) { if (d === 0) break; d--; }
+        else if (d === 0 && (t.is(j, '=') || t.is(j, ';') || t.is(j, '{') || t.is(j, ',') || t.is(j, 'return'))) break;
+      }
+      scanCond(j + 1, i - 1);
+      break;
+    }
+  }
+  return [...found];
+}
+
+/**
+ * The summary of the same kernel text found `delta` characters later (its tokens and token
+ * indices are its own, so only the text offsets move).
+ */
+export function moveSummary(k: KernelSummary, delta: number): KernelSummary {
+  if (delta === 0) return k;
+  const mv = (x: Span): Span => ({ start: x.start + delta, end: x.end + delta });
+  return { ...k, span: mv(k.span), nameSpan: mv(k.nameSpan), bodySpan: mv(k.bodySpan), params: k.params.map(q => ({ ...q, span: mv(q.span) })) };
+}
+
+/** What a kernel summary depends on: its qualified name and its text (head, template list, body). */
+export function summaryKey(qualifiedName: string, text: string, start: number, end: number): string {
+  return `${qualifiedName}\u0000${text.slice(start, end)}`;
 }

@@ -4,6 +4,11 @@
 // `<<<` is one token; `>` is never merged (`>>` and `>>>` are settled by the scanner at the right
 // depth, as template closers or launch closers).
 
+/** Character codes of the brackets and separators the structure passes test with Tokens.ch(). */
+export const enum Ch {
+  LParen = 40, RParen = 41, LBracket = 91, RBracket = 93, LBrace = 123, RBrace = 125, Comma = 44, Semi = 59, Lt = 60, Gt = 62,
+}
+
 export const enum Tok {
   Ident = 0,
   Number = 1,
@@ -38,8 +43,27 @@ export class Tokens {
     readonly problems: LexProblem[],
   ) {}
 
+  /** Token texts, sliced once: the analysis asks for the same identifiers many times. */
+  texts: Array<string | undefined> = [];
+
+  /** After relexBody: where unchanged tokens' texts are cached (no copying up front); `texts` then holds the body's. */
+  inherited?: { from: Tokens; open: number; at: number; shift: number; depth: number };
+
   text(i: number): string {
-    return i >= 0 && i < this.count ? this.src.slice(this.starts[i], this.ends[i]) : '';
+    if (i < 0 || i >= this.count) return '';
+    const h = this.inherited;
+    if (h) {
+      // texts outside the re-lexed body come from the tokens it was spliced into
+      if (i < h.open) return h.from.text(i);
+      if (i >= h.at) return h.from.text(i - h.shift);
+      const k = i - h.open;
+      let r = this.texts[k];
+      if (r === undefined) this.texts[k] = r = this.src.slice(this.starts[i], this.ends[i]);
+      return r;
+    }
+    let s = this.texts[i];
+    if (s === undefined) this.texts[i] = s = this.src.slice(this.starts[i], this.ends[i]);
+    return s;
   }
 
   kind(i: number): Tok | -1 {
@@ -53,6 +77,13 @@ export class Tokens {
     if (this.ends[i] - st !== s.length) return false;
     for (let k = 0; k < s.length; k++) if (this.src.charCodeAt(st + k) !== s.charCodeAt(k)) return false;
     return true;
+  }
+
+  /** The character of a one-character punctuator token, else 0 (fast bracket and separator tests). */
+  ch(i: number): number {
+    if (i < 0 || i >= this.count || this.kinds[i] !== Tok.Punct) return 0;
+    const st = this.starts[i];
+    return this.ends[i] - st === 1 ? this.src.charCodeAt(st) : 0;
   }
 
   isIdent(i: number): boolean {
@@ -90,12 +121,29 @@ const isDigit = (c: number) => c >= 48 && c <= 57;
 // Multi-character punctuators we merge. `>`-led ones other than `>=` and `->` are left single.
 const PUNCT3 = new Set(['...', '<<=', '->*']);
 const PUNCT2 = new Set(['::', '->', '++', '--', '+=', '-=', '*=', '/=', '%=', '&=', '|=', '^=', '==', '!=', '<=', '>=', '&&', '||', '<<', '.*']);
+/** Second characters that can extend a punctuator, by first character (from PUNCT2/PUNCT3). */
+const PUNCT_SECOND = new Map<number, string>();
+for (const p of PUNCT2) PUNCT_SECOND.set(p.charCodeAt(0), (PUNCT_SECOND.get(p.charCodeAt(0)) ?? '') + p[1]);
+
+/** Length of the punctuator at i (1, 2 or 3) without allocating substrings for the common case. */
+function punctLength(src: string, i: number, c: number): number {
+  const seconds = PUNCT_SECOND.get(c);
+  if (seconds === undefined) return 1;
+  const c2 = src.charCodeAt(i + 1);
+  if (seconds.indexOf(String.fromCharCode(c2)) < 0) return c === 46 && c2 === 46 && src.charCodeAt(i + 2) === 46 ? 3 : 1;
+  if (PUNCT3.has(src.substr(i, 3))) return 3;
+  return 2;
+}
 const STRING_PREFIXES = new Set(['L', 'u', 'U', 'u8', 'R', 'LR', 'uR', 'UR', 'u8R']);
 
-export function lex(src: string): Tokens {
-  const n = src.length;
+/**
+ * Lexes src, or only [from, to) of it (incremental re-lexing of one function body): offsets stay
+ * those of src. A range must start and end outside comments and literals; the caller checks.
+ */
+export function lex(src: string, from = 0, to = src.length): Tokens {
+  const n = to;
   // Upper bound on tokens is n; start small and grow to keep memory proportional to real counts.
-  let cap = Math.max(64, n >> 2);
+  let cap = Math.max(64, (n - from) >> 2);
   let kinds = new Uint8Array(cap);
   let starts = new Int32Array(cap);
   let ends = new Int32Array(cap);
@@ -104,6 +152,11 @@ export function lex(src: string): Tokens {
   const comments: Comment[] = [];
   const problems: LexProblem[] = [];
   let atLineStart = true;
+  for (let k = from - 1; k >= 0; k--) {
+    const c = src.charCodeAt(k);
+    if (c === 10) break;
+    if (c !== 32 && c !== 9 && c !== 13) { atLineStart = false; break; }
+  }
 
   const push = (k: Tok, s: number, e: number) => {
     if (count === cap) {
@@ -135,7 +188,7 @@ export function lex(src: string): Tokens {
     return Math.min(j, n);
   };
 
-  let i = 0;
+  let i = from;
   while (i < n) {
     const c = src.charCodeAt(i);
     // whitespace
@@ -255,12 +308,73 @@ export function lex(src: string): Tokens {
       i += 3;
       continue;
     }
-    const three = src.substr(i, 3);
-    if (PUNCT3.has(three)) { push(Tok.Punct, i, i + 3); i += 3; continue; }
-    const two = src.substr(i, 2);
-    if (PUNCT2.has(two)) { push(Tok.Punct, i, i + 2); i += 2; continue; }
-    push(Tok.Punct, i, i + 1);
-    i++;
+    const len = punctLength(src, i, c);
+    push(Tok.Punct, i, i + len);
+    i += len;
   }
   return new Tokens(src, count, kinds, starts, ends, lineFirst, comments, problems);
+}
+
+/**
+ * The tokens of `text` after an edit that stayed inside the braces `open`..`close` of `old`
+ * (delta: the change in length): the body is re-lexed alone and spliced between the old tokens
+ * before it and the old tokens after it, moved by delta. Undefined when the new body is not one
+ * balanced `{...}` of its own (an opened comment, a brace typed): then lex the whole file.
+ */
+export function relexBody(old: Tokens, text: string, open: number, close: number, delta: number): Tokens | undefined {
+  const from = old.starts[open];
+  const oldTo = old.ends[close];
+  const to = oldTo + delta;
+  if (to <= from) return undefined;
+  const region = lex(text, from, to);
+  const rc = region.count;
+  if (rc < 2 || !region.is(0, '{') || !region.is(rc - 1, '}') || region.ends[rc - 1] !== to) return undefined;
+  let depth = 0;
+  for (let i = 0; i < rc; i++) {
+    if (region.kinds[i] !== Tok.Punct) continue;
+    if (region.is(i, '{')) depth++;
+    else if (region.is(i, '}') && --depth === 0 && i !== rc - 1) return undefined;
+  }
+  if (depth !== 0) return undefined;
+  for (const c of region.comments) if (c.end > to) return undefined;
+  for (const p of region.problems) if (p.end > to) return undefined;
+
+  const tail = old.count - close - 1;
+  const count = open + rc + tail;
+  const kinds = new Uint8Array(count);
+  const starts = new Int32Array(count);
+  const ends = new Int32Array(count);
+  const lineFirst = new Uint8Array(count);
+  kinds.set(old.kinds.subarray(0, open));
+  starts.set(old.starts.subarray(0, open));
+  ends.set(old.ends.subarray(0, open));
+  lineFirst.set(old.lineFirst.subarray(0, open));
+  kinds.set(region.kinds.subarray(0, rc), open);
+  starts.set(region.starts.subarray(0, rc), open);
+  ends.set(region.ends.subarray(0, rc), open);
+  lineFirst.set(region.lineFirst.subarray(0, rc), open);
+  const at = open + rc;
+  kinds.set(old.kinds.subarray(close + 1, old.count), at);
+  lineFirst.set(old.lineFirst.subarray(close + 1, old.count), at);
+  for (let i = 0; i < tail; i++) {
+    starts[at + i] = old.starts[close + 1 + i] + delta;
+    ends[at + i] = old.ends[close + 1 + i] + delta;
+  }
+  const moved = <T extends { start: number; end: number }>(x: T): T => ({ ...x, start: x.start + delta, end: x.end + delta });
+  const comments = [
+    ...old.comments.filter(c => c.end <= from),
+    ...region.comments,
+    ...old.comments.filter(c => c.start >= oldTo).map(moved),
+  ];
+  const problems = [
+    ...old.problems.filter(p => p.end <= from),
+    ...region.problems,
+    ...old.problems.filter(p => p.start >= oldTo).map(moved),
+  ];
+  const t = new Tokens(text, count, kinds, starts, ends, lineFirst, comments, problems);
+  // the texts of unchanged tokens carry over
+  // a short chain only: each link keeps an older token array alive
+  const chain = (old.inherited?.depth ?? 0) + 1;
+  if (chain <= 3) t.inherited = { from: old, open, at, shift: at - (close + 1), depth: chain };
+  return t;
 }

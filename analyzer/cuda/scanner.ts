@@ -5,7 +5,7 @@
 // Recovery rule (research/parsing.md): a declaration keyword at column 0 while a body is still open
 // closes that body with a problem report, so one missing `}` never swallows the rest of the file.
 
-import { Tok, type Tokens } from './lexer';
+import { Ch, Tok, type Tokens } from './lexer';
 
 export interface TemplateParam {
   kind: 'type' | 'value';
@@ -96,13 +96,12 @@ const NOT_FUNCTION_NAMES = new Set(['__launch_bounds__', '__attribute__', '__dec
 /** Index of the token matching the opener at `open` ((, [, {), or -1. `<` is not handled here. */
 export function matchClose(t: Tokens, open: number, limit = t.count): number {
   const o = t.src.charCodeAt(t.starts[open]);
-  const c = o === 40 ? ')' : o === 91 ? ']' : '}';
-  const os = o === 40 ? '(' : o === 91 ? '[' : '{';
+  const c = o === 40 ? 41 : o === 91 ? 93 : 125;
   let depth = 0;
   for (let i = open; i < limit; i++) {
-    if (t.kinds[i] !== Tok.Punct) continue;
-    if (t.is(i, os)) depth++;
-    else if (t.is(i, c)) {
+    const k = t.ch(i);
+    if (k === o) depth++;
+    else if (k === c) {
       depth--;
       if (depth === 0) return i;
     }
@@ -167,17 +166,17 @@ export function splitTopLevel(t: Tokens, a: number, b: number, angles = true): A
   let depth = 0;
   let start = a;
   for (let i = a; i <= b; i++) {
-    if (t.kinds[i] === Tok.Punct) {
-      if (t.is(i, '(') || t.is(i, '[') || t.is(i, '{')) depth++;
-      else if (t.is(i, ')') || t.is(i, ']') || t.is(i, '}')) depth--;
-      else if (angles && t.is(i, '<') && depth === 0) {
-        // a template argument list: skip it as one unit when it closes before the end
-        const gt = matchAngle(t, i, b + 1);
-        if (gt > 0 && looksLikeTemplateOpen(t, i)) { i = gt; continue; }
-      } else if (depth === 0 && t.is(i, ',')) {
-        parts.push([start, i - 1]);
-        start = i + 1;
-      }
+    const c = t.ch(i);
+    if (c === 0) continue;
+    if (c === Ch.LParen || c === Ch.LBracket || c === Ch.LBrace) depth++;
+    else if (c === Ch.RParen || c === Ch.RBracket || c === Ch.RBrace) depth--;
+    else if (angles && c === Ch.Lt && depth === 0) {
+      // a template argument list: skip it as one unit when it closes before the end
+      const gt = matchAngle(t, i, b + 1);
+      if (gt > 0 && looksLikeTemplateOpen(t, i)) { i = gt; continue; }
+    } else if (depth === 0 && c === Ch.Comma) {
+      parts.push([start, i - 1]);
+      start = i + 1;
     }
   }
   parts.push([start, b]);
@@ -433,8 +432,9 @@ export function findBodyClose(t: Tokens, open: number, to: number, res?: { probl
   let depth = 0;
   for (let i = open; i < to; i++) {
     if (t.kinds[i] === Tok.Punct) {
-      if (t.is(i, '{')) depth++;
-      else if (t.is(i, '}')) {
+      const c = t.ch(i);
+      if (c === Ch.LBrace) depth++;
+      else if (c === Ch.RBrace) {
         depth--;
         if (depth === 0) return { end: i, closed: true };
       }
@@ -445,6 +445,33 @@ export function findBodyClose(t: Tokens, open: number, to: number, res?: { probl
   }
   res?.problems.push({ message: 'unbalanced braces: body runs to the end of the file', tok: open });
   return { end: to, closed: false };
+}
+
+/** Token i is a declaration word at column 0 (the scanner closes an open body there). */
+export function isRecoveryPoint(t: Tokens, i: number): boolean {
+  return t.kinds[i] === Tok.Ident && t.lineFirst[i] === 1 && isColumnZero(t, i) && RECOVERY_WORDS.has(t.text(i));
+}
+
+/**
+ * The scan of a text in which one function body changed while staying balanced, with no recovery
+ * point inside (see findBodyClose): token indices from its closing brace `closeTok` on move by
+ * dTok, text offsets from `closeAt` on by delta. Lists every index field of ScanResult: a new field
+ * must be moved here too (test/unit/incremental.test.ts compares with a fresh scan).
+ */
+export function shiftScan(s: ScanResult, closeTok: number, dTok: number, closeAt: number, delta: number): ScanResult {
+  const m = (x: number) => (x >= closeTok ? x + dTok : x);
+  return {
+    functions: s.functions.map(f => (f.end < closeTok ? f : {
+      ...f, nameTok: m(f.nameTok), headStart: m(f.headStart), paramsOpen: m(f.paramsOpen), paramsClose: m(f.paramsClose),
+      bodyOpen: m(f.bodyOpen), bodyClose: f.bodyClose < 0 ? f.bodyClose : m(f.bodyClose), end: m(f.end),
+    })),
+    prototypes: s.prototypes.map(x => (x.paramsClose < closeTok ? x : { ...x, nameTok: m(x.nameTok), paramsOpen: m(x.paramsOpen), paramsClose: m(x.paramsClose) })),
+    defines: s.defines.map(d => (d.tok < closeTok ? d : { ...d, tok: m(d.tok), bodyOffset: d.bodyOffset >= closeAt ? d.bodyOffset + delta : d.bodyOffset })),
+    includes: s.includes.map(x => (x.tok < closeTok ? x : { ...x, tok: m(x.tok) })),
+    globals: s.globals.map(g => (g.initEnd < closeTok ? g : { ...g, initStart: m(g.initStart), initEnd: m(g.initEnd) })),
+    globalVars: s.globalVars,
+    problems: s.problems.map(x => (x.tok < closeTok ? x : { ...x, tok: m(x.tok) })),
+  };
 }
 
 function isColumnZero(t: Tokens, i: number): boolean {

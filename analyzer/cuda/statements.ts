@@ -2,7 +2,7 @@
 // statements (expressions and declarations up to `;`). Used by both the host sequence analysis and
 // the kernel summary. Token indices are inclusive.
 
-import { Tok, type Tokens } from './lexer';
+import { Ch, Tok, type Tokens } from './lexer';
 import { matchClose } from './scanner';
 
 export type Stmt =
@@ -30,7 +30,7 @@ export function parseStatements(t: Tokens, a: number, b: number): Stmt[] {
     const s = p.stmt(i, 0);
     if (!s) break;
     out.push(s);
-    i = s.end + 1;
+    i = Math.max(s.end + 1, i + 1); // always progress, whatever the recovery did
   }
   return out;
 }
@@ -52,7 +52,7 @@ class StmtParser {
         const s = this.withLimit(close - 1, () => this.stmt(j, nest + 1));
         if (!s) break;
         body.push(s);
-        j = s.end + 1;
+        j = Math.max(s.end + 1, j + 1);
       }
       return { kind: 'block', start: i, end: close, body };
     }
@@ -161,11 +161,13 @@ class StmtParser {
         if (firstLaunch < 0) firstLaunch = j;
       }
       if (k !== Tok.Punct) continue;
-      if (t.is(j, '(') || t.is(j, '[') || t.is(j, '{')) depth++;
-      else if (t.is(j, ')') || t.is(j, ']') || t.is(j, '}')) {
+      const c = t.ch(j);
+      if (c === Ch.LParen || c === Ch.LBracket || c === Ch.LBrace) depth++;
+      else if (c === Ch.RParen || c === Ch.RBracket || c === Ch.RBrace) {
         depth--;
-        if (depth < 0) return j - 1; // ran into the enclosing block's closer
-      } else if (depth === 0 && t.is(j, ';')) return j;
+        // ran into the enclosing block's closer; a stray closer at the start is a statement of its own
+        if (depth < 0) return j > i ? j - 1 : j;
+      } else if (depth === 0 && c === Ch.Semi) return j;
     }
     return this.limit;
   }

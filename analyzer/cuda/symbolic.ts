@@ -4,13 +4,14 @@
 // the kernel summary recognizes thread indices, identity accesses and stencil offsets.
 // Anything non-polynomial (division, modulo, calls) becomes one opaque atom named by its text.
 
-import { Tok, type Tokens } from './lexer';
+import { Ch, Tok, type Tokens } from './lexer';
 import { isTypeName } from './constEval';
 
 /** monomial key (atoms sorted, joined by '*', '' for the constant term) -> coefficient */
 export type Poly = Map<string, number>;
 
 export const THREAD_ATOMS = ['threadIdx.x', 'threadIdx.y', 'threadIdx.z', 'blockIdx.x', 'blockIdx.y', 'blockIdx.z'];
+const THREAD_ATOM_SET = new Set(THREAD_ATOMS);
 const BUILTIN_OBJECTS = new Set(['threadIdx', 'blockIdx', 'blockDim', 'gridDim']);
 
 export function constPoly(c: number): Poly {
@@ -31,12 +32,40 @@ export function addPoly(a: Poly, b: Poly, sign = 1): Poly {
   return r;
 }
 
+/** Atoms of a monomial key, memoized: keys repeat across every index expression of a file. */
+const atomsCache = new Map<string, readonly string[]>();
+export function monomialAtoms(key: string): readonly string[] {
+  let a = atomsCache.get(key);
+  if (!a) {
+    a = key ? key.split('*') : [];
+    if (atomsCache.size > 50_000) atomsCache.clear();
+    atomsCache.set(key, a);
+  }
+  return a;
+}
+
+const productCache = new Map<string, string>();
+function mulKeys(ka: string, kb: string): string {
+  if (!ka) return kb;
+  if (!kb) return ka;
+  const key = ka < kb ? `${ka}\u0000${kb}` : `${kb}\u0000${ka}`;
+  let r = productCache.get(key);
+  if (r === undefined) {
+    r = [...monomialAtoms(ka), ...monomialAtoms(kb)].sort().join('*');
+    if (productCache.size > 50_000) productCache.clear();
+    productCache.set(key, r);
+  }
+  return r;
+}
+
 export function mulPoly(a: Poly, b: Poly): Poly {
-  let r: Poly = new Map();
+  const r: Poly = new Map();
   for (const [ka, va] of a) {
     for (const [kb, vb] of b) {
-      const atoms = [...(ka ? ka.split('*') : []), ...(kb ? kb.split('*') : [])].sort();
-      r = addPoly(r, new Map([[atoms.join('*'), va * vb]]));
+      const k = mulKeys(ka, kb);
+      const nv = (r.get(k) ?? 0) + va * vb;
+      if (nv === 0) r.delete(k);
+      else r.set(k, nv);
     }
   }
   return r;
@@ -56,8 +85,8 @@ export function polyKey(p: Poly): string {
 export function isThreadDependent(p: Poly, extra?: (atom: string) => boolean): boolean {
   for (const k of p.keys()) {
     if (!k) continue;
-    for (const a of k.split('*')) {
-      if (THREAD_ATOMS.includes(a)) return true;
+    for (const a of monomialAtoms(k)) {
+      if (THREAD_ATOM_SET.has(a)) return true;
       if (extra?.(a)) return true;
     }
   }
@@ -66,7 +95,7 @@ export function isThreadDependent(p: Poly, extra?: (atom: string) => boolean): b
 
 export function polyAtoms(p: Poly): Set<string> {
   const s = new Set<string>();
-  for (const k of p.keys()) if (k) for (const a of k.split('*')) s.add(a);
+  for (const k of p.keys()) for (const a of monomialAtoms(k)) s.add(a);
   return s;
 }
 
@@ -245,8 +274,9 @@ class PolyParser {
   private close(open: number): number {
     let d = 0;
     for (let i = open; i <= this.b; i++) {
-      if (this.t.is(i, '(') || this.t.is(i, '[') || this.t.is(i, '{')) d++;
-      else if (this.t.is(i, ')') || this.t.is(i, ']') || this.t.is(i, '}')) {
+      const c = this.t.ch(i);
+      if (c === Ch.LParen || c === Ch.LBracket || c === Ch.LBrace) d++;
+      else if (c === Ch.RParen || c === Ch.RBracket || c === Ch.RBrace) {
         d--;
         if (d === 0) return i;
       }
@@ -257,11 +287,19 @@ class PolyParser {
 
 /** Whitespace-free text of tokens [a, b], used as a stable atom name. */
 export function normText(t: Tokens, a: number, b: number): string {
+  if (a === b) return t.text(a);
   let s = '';
+  let prevWord = false;
   for (let i = a; i <= b; i++) {
     const w = t.text(i);
-    if (s && /\w$/.test(s) && /^\w/.test(w)) s += ' ';
+    if (!w) continue;
+    if (prevWord && isWordChar(w.charCodeAt(0))) s += ' ';
     s += w;
+    prevWord = isWordChar(w.charCodeAt(w.length - 1));
   }
   return s;
+}
+
+function isWordChar(c: number): boolean {
+  return (c >= 48 && c <= 57) || (c >= 65 && c <= 90) || (c >= 97 && c <= 122) || c === 95;
 }

@@ -17,14 +17,22 @@ export class KernelIndex {
   private readonly byName = new Map<string, Set<string>>();
 
   /** (Re)indexes a file when its text changed. Returns the kernels it defines. */
-  update(file: string, text: string): KernelSummary[] {
+  update(file: string, text: string, known?: { kernels: KernelSummary[]; includes: Array<{ spec: string; system: boolean }> }): KernelSummary[] {
     const old = this.files.get(file);
     if (old && old.text === text) return old.kernels;
     this.remove(file);
-    const t = lex(text);
-    const s = scan(t);
-    const kernels = s.functions.filter(f => f.isKernel).map(f => summarizeKernel(t, f, file));
-    this.files.set(file, { text, kernels, includes: s.includes.map(i => ({ spec: i.spec, system: i.system })) });
+    let kernels: KernelSummary[];
+    let includes: Array<{ spec: string; system: boolean }>;
+    if (known) {
+      // from an analysis of the same text (the server's open documents)
+      ({ kernels, includes } = known);
+    } else {
+      const t = lex(text);
+      const s = scan(t);
+      kernels = s.functions.filter(f => f.isKernel).map(f => summarizeKernel(t, f, file));
+      includes = s.includes.map(i => ({ spec: i.spec, system: i.system }));
+    }
+    this.files.set(file, { text, kernels, includes });
     for (const k of kernels) {
       let set = this.byName.get(k.name);
       if (!set) this.byName.set(k.name, (set = new Set()));

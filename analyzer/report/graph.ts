@@ -33,7 +33,7 @@ export interface ReportData {
 }
 
 export function reportData(r: AnalysisResult, defaultElements = 1 << 24): ReportData {
-  const launches = r.cuda?.launches ?? [];
+  const launches = r.cuda?.launches ?? r.ts?.launches ?? [];
   const groupOf = new Map<number, number>();
   r.findings.forEach((f, gi) => {
     for (const l of f.launches) {
@@ -72,7 +72,7 @@ export function reportData(r: AnalysisResult, defaultElements = 1 << 24): Report
     edges,
     findings: r.findings.map((f, gi) => ({
       rule: f.rule, message: f.message, line: f.range.start.line + 1, speedup: f.estimate.speedup,
-      bytesBefore: f.estimate.bytesBefore, bytesAfter: f.estimate.bytesAfter, launches: f.estimate.launchesBefore, fixable: !!f.fix, group: gi,
+      bytesBefore: f.estimate.bytesBefore, bytesAfter: f.estimate.bytesAfter, launches: f.estimate.launchesBefore, fixable: f.fixable, group: gi,
     })),
     refusals: r.refusals.map(x => ({ rule: x.rule, reason: x.reason, line: x.launches[x.launches.length - 1].range.start.line + 1, launches: x.launches.map(l => l.callee) })),
   };

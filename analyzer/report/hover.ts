@@ -6,10 +6,11 @@ import type { LaunchNode } from '../core/ir';
 import type { Span } from '../core/text';
 import type { KernelSummary } from '../cuda/kernelSummary';
 import { elementSize } from '../cuda/types';
-import { fmtBytes, fmtCount, fmtUs, kernelTimeUs, levelOf } from '../cost/model';
+import { fitsL2, fmtBytes, fmtCount, fmtUs, kernelTimeUs } from '../cost/model';
 import { launchElements, launchTraffic } from '../cost/traffic';
 import { describe } from '../planner/rules/L2-index';
 import { shortGpu } from '../rules/FL001-vertical';
+import { hoverTs } from './hoverTs';
 
 export interface HoverResult {
   markdown: string;
@@ -19,6 +20,7 @@ export interface HoverResult {
 const within = (s: Span, o: number) => o >= s.start && o <= s.end;
 
 export function hoverAt(r: AnalysisResult, offset: number, defaultElements: number): HoverResult | undefined {
+  if (r.ts) return hoverTs(r, offset, defaultElements);
   const p = r.cuda;
   if (!p) return undefined;
   const launch = p.launches.find(l => within(l.calleeSpan, offset)) ?? p.launches.find(l => within(l.span, offset));
@@ -34,7 +36,7 @@ function launchHover(r: AnalysisResult, l: LaunchNode, defaultElements: number):
   const { n, known } = launchElements(l, opts);
   const tr = launchTraffic(l, opts);
   const ws = l.uses.reduce((s, u) => s + (u.elements?.value ?? n) * (u.elemBytes ?? 4), 0);
-  const k = kernelTimeUs(tr, prof, levelOf(ws, prof));
+  const k = kernelTimeUs(tr, prof, fitsL2(ws, prof));
   const reads = l.uses.filter(u => u.access !== 'write');
   const writes = l.uses.filter(u => u.access !== 'read');
   const bytesOf = (us: typeof l.uses) => us.reduce((s, u) => s + (u.elements?.value ?? n) * (u.elemBytes ?? 4), 0);
@@ -54,7 +56,7 @@ function launchHover(r: AnalysisResult, l: LaunchNode, defaultElements: number):
     const e = f.estimate;
     out.push(`**Fusable** (${f.rule} ${f.ruleName}): ${f.launches.map(x => `\`${x.callee}\``).join(' → ')} → 1 launch · ${fmtBytes(e.bytesBefore)} → ${fmtBytes(e.bytesAfter)} · ${fmtUs(e.timeBeforeUs)} → ${fmtUs(e.timeAfterUs)} (**~${e.speedup}×**)`);
     for (const note of f.notes) out.push(`- ${note}`);
-    out.push(f.fix ? `- Quick fix: ${f.fix.title}` : `- No automatic fix: ${f.fixUnavailable}`);
+    out.push(f.fixable ? `- Quick fix available: ${f.fix?.title ?? 'fuse into one kernel'} (Ctrl+.)` : `- No automatic fix: ${f.fixUnavailable}`);
   }
   const why = r.refusals.filter(x => x.launches.some(x2 => x2.span.start === l.span.start));
   for (const w of why) {

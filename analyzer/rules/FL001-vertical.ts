@@ -1,7 +1,7 @@
 // FL001 vertical-fusion: a producer -> consumer chain of launches that can run as one kernel.
 // Builds the finding (message, estimate, quick fix) from a legal group.
 
-import type { Finding } from '../core/finding';
+import type { Finding, Fix } from '../core/finding';
 import type { LineIndex } from '../core/text';
 import type { CudaProgram } from '../cuda/frontend';
 import type { GpuProfile } from '../cost/profiles';
@@ -11,8 +11,9 @@ import type { Group } from '../planner/types';
 import { fuseVertical } from '../rewrite/cudaVertical';
 import { toRange, launchRef } from './findingUtil';
 
-export function verticalFinding(program: CudaProgram, group: Group, profile: GpuProfile, opts: SizeOptions, lines: LineIndex): Finding {
-  const rewrite = fuseVertical(program, group);
+export function verticalFinding(program: CudaProgram, group: Group, profile: GpuProfile, opts: SizeOptions, lines: LineIndex, withFix: boolean): Finding {
+  const rewrite = fuseVertical(program, group, withFix);
+  // dead intermediates held in registers move no bytes; live ones are stored once (traffic counts that)
   const registerKeys = new Set(rewrite.ok
     ? group.intermediates.filter(i => !i.live && rewrite.registers.includes(i.name)).map(i => i.key)
     : group.intermediates.filter(i => !i.live).map(i => i.key));
@@ -28,7 +29,7 @@ export function verticalFinding(program: CudaProgram, group: Group, profile: Gpu
       facts.push(`\`${i.name}\` keeps its store: its first write is conditional or not per element`);
     }
   }
-  const name = rewrite.ok ? rewrite.kernelName : `${group.members.map(m => m.callee).join('_')}_fused`;
+  const name = rewrite.ok && rewrite.kernelName ? rewrite.kernelName : `${group.members.map(m => m.callee).join('_')}_fused`;
   const est = estimate(groupCostInput(group.members, registerKeys, opts, name, facts), profile);
   const chain = group.members.map(m => m.callee).join(' → ');
   const saved = est.bytesBefore - est.bytesAfter;
@@ -49,12 +50,8 @@ export function verticalFinding(program: CudaProgram, group: Group, profile: Gpu
     range: toRange(lines, first.span),
     launches: group.members.map(m => launchRef(lines, m)),
     estimate: est,
-    fix: rewrite.ok
-      ? {
-          title: `Fuse ${chain} into \`${rewrite.kernelName}\``,
-          edits: rewrite.edits.map(e => ({ file: program.file, span: e.span, range: toRange(lines, e.span), newText: e.newText })),
-        }
-      : undefined,
+    fixable: rewrite.ok,
+    fix: rewrite.ok && withFix ? verticalFix(program, group, lines, rewrite) : undefined,
     fixUnavailable: rewrite.ok ? undefined : rewrite.reason,
     notes,
   };
@@ -66,4 +63,15 @@ export function shortGpu(p: GpuProfile): string {
 
 function trimNum(x: number): string {
   return (Math.round(x * 10) / 10).toString();
+}
+
+/** The quick fix of a vertical group: writes the fused kernel and replaces the launches. */
+export function verticalFix(program: CudaProgram, group: Group, lines: LineIndex, planned?: ReturnType<typeof fuseVertical>): Fix | undefined {
+  const rewrite = planned && planned.ok && planned.kernelName ? planned : fuseVertical(program, group, true);
+  if (!rewrite.ok) return undefined;
+  const chain = group.members.map(m => m.callee).join(' → ');
+  return {
+    title: `Fuse ${chain} into \`${rewrite.kernelName}\``,
+    edits: rewrite.edits.map(e => ({ file: program.file, span: e.span, range: toRange(lines, e.span), newText: e.newText })),
+  };
 }

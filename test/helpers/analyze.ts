@@ -17,7 +17,12 @@ export function applyFirstFix(text: string, r: AnalysisResult): string {
   return applyEdits(text, f.fix!.edits.map(e => ({ span: e.span, newText: e.newText })));
 }
 
-export const ROOT = path.resolve(__dirname, '..', '..');
+/** The repository root: the nearest folder above this (bundled) file that has package.json. */
+export const ROOT = (() => {
+  let d = __dirname;
+  while (!fs.existsSync(path.join(d, 'package.json')) && path.dirname(d) !== d) d = path.dirname(d);
+  return d;
+})();
 export const EXAMPLES = path.join(ROOT, 'examples');
 
 export function readExample(rel: string): string {

@@ -39,7 +39,11 @@ export const indexRule: LegalityRule = {
       }
     }
     const first = group[0];
-    if (!sameSpace(first, candidate)) {
+    // a kernel without a plain bounds check (a reduction reading `i < n ? v[i] : 0`) covers the
+    // same elements when every read of an intermediate is bounded by the producer's count
+    const boundedReads = candidate.uses.filter(u => written.has(u.buffer.key));
+    const bounded = boundedReads.length > 0 && boundedReads.every(u => u.bound && (u.bound.key === first.space.key || (u.bound.value !== undefined && u.bound.value === first.space.value)));
+    if (!bounded && !sameSpace(first, candidate)) {
       return { level: 'refuse', reason: `\`${candidate.callee}\` covers ${first.space.expr === candidate.space.expr ? 'a different' : `\`${candidate.space.expr}\` elements, not \`${first.space.expr}\``} (iteration spaces differ)` };
     }
     return { level: 'ok' };

@@ -154,11 +154,14 @@ test('coexists with another extension contributing cuda-cpp (both diagnostics an
 });
 
 test('diagnostics on every example equal the analyzer findings (rule, message, range)', async () => {
-  const files = fs.readdirSync(path.join(root().fsPath, 'cuda')).filter(f => f.endsWith('.cu')).sort();
-  assert.ok(files.length >= 5, `expected the .cu examples, found ${files.join(', ')}`);
+  const files = ['cuda', 'tfjs']
+    .filter(dir => fs.existsSync(path.join(root().fsPath, dir)))
+    .flatMap(dir => fs.readdirSync(path.join(root().fsPath, dir)).filter(f => /\.(cu|ts)$/.test(f)).map(f => `${dir}/${f}`))
+    .sort();
+  assert.ok(files.filter(f => f.endsWith('.cu')).length >= 5, `expected the .cu examples, found ${files.join(', ')}`);
   let total = 0;
   for (const f of files) {
-    const uri = exampleUri(f);
+    const uri = vscode.Uri.joinPath(root(), f);
     const doc = await vscode.workspace.openTextDocument(uri);
     const expected = expectedFindings(uri);
     total += expected.length;
@@ -171,11 +174,16 @@ test('diagnostics on every example equal the analyzer findings (rule, message, r
       assert.equal(d.severity, vscode.DiagnosticSeverity.Warning);
       const finding = expected.find(x => sameRange(d.range, x.range))!;
       // the primary range is the group's first launch; related information points at every launch
-      assert.ok(doc.getText(d.range).startsWith(`${finding.launches[0].callee}<<<`) || doc.getText(d.range).includes(finding.launches[0].callee), `${f}: range text ${JSON.stringify(doc.getText(d.range))}`);
+      if (f.endsWith('.cu')) assert.ok(doc.getText(d.range).startsWith(`${finding.launches[0].callee}<<<`), `${f}: range text ${JSON.stringify(doc.getText(d.range))}`);
       assert.equal(d.relatedInformation?.length, finding.launches.length);
     }
   }
   assert.ok(total >= 8, `expected findings across the examples, got ${total}`);
+  // TypeScript files are analyzed too: the packaged extension loads dist/typescript.js
+  if (files.some(f => f.startsWith('tfjs/'))) {
+    const ts = files.filter(f => f.startsWith('tfjs/')).reduce((n, f) => n + ours(vscode.Uri.joinPath(root(), f)).length, 0);
+    assert.ok(ts > 0, 'no diagnostics on the TensorFlow.js examples');
+  }
 });
 
 test('image_normalize.cu: one FL001 on the u8_to_f32 launch, naming the 3-launch group', async () => {
@@ -185,7 +193,10 @@ test('image_normalize.cu: one FL001 on the u8_to_f32 launch, naming the 3-launch
   assert.equal(doc.getText(d.range), 'u8_to_f32<<<grid, block>>>(d_frame, d_float, n)');
   assert.match(d.message, /^3 launches can be fused \(u8_to_f32 → subtract_mean → divide_std\): saves [\d.]+ MiB .* on H100/);
   assert.deepEqual(d.relatedInformation!.map(r => doc.getText(r.location.range).split('<<<')[0]), ['u8_to_f32', 'subtract_mean', 'divide_std']);
-  if (typeof d.code === 'object') assert.match(d.code.target.toString(), /docs\/rules\/FL001\.md$/);
+  assert.equal(typeof d.code, 'object', 'the rule id links to its page');
+  const target = (d.code as { target: vscode.Uri }).target;
+  assert.match(target.toString(), /docs\/rules\/FL001\.md$/);
+  assert.ok(fs.existsSync(target.fsPath), `the rule page ${target.fsPath} is packaged`);
 });
 
 test('hover on a launch shows bytes, the estimated time and the group', async () => {
@@ -252,7 +263,7 @@ test('code lens above each group shows the saving and applies the fix', async ()
 test('code lens on a group without a safe fix says so (library_entry_points.cu)', async () => {
   const { uri } = await open('library_entry_points.cu');
   const expected = expectedFindings(uri);
-  const noFix = expected.filter(f => !f.fix);
+  const noFix = expected.filter(f => !f.fixable);
   assert.ok(noFix.length >= 1, 'the example has a finding without a fix');
   const lenses = await waitFor('code lenses', async () => {
     const ls = (await vscode.commands.executeCommand<vscode.CodeLens[]>('vscode.executeCodeLensProvider', uri)) ?? [];

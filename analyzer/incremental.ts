@@ -1,0 +1,331 @@
+// Incremental re-analysis of a CUDA file after an edit inside one function body: the common case
+// while typing. The body alone is re-lexed and spliced into the old token stream; the file is
+// re-scanned (cheap) to check that its structure is unchanged; only the functions the edit can
+// affect are analyzed again (the edited host function, or every host function that names an
+// edited kernel), and the other findings move with the text. Anything else (an edit between
+// functions, a brace or comment opened, an annotation or a device function touched, effects that
+// callers see changing) returns undefined and the caller runs the full analysis.
+//
+// An incremental result is for diagnostics. Everything that needs positions beyond its findings
+// (fix edits, hover, the report) comes from a full analysis of the same text, run on first use:
+// fixes are never computed from moved data. Tests check incremental == full on random edits.
+
+import type { AnalysisOptions, AnalysisResult, AnalyzerHost } from './analyze';
+import type { Finding, Fix, ParseProblem, Refusal } from './core/finding';
+import { parseAnnotations, type Annotations } from './core/annotations';
+import { LineIndex, type Span } from './core/text';
+import { cudaProfile } from './cost/profiles';
+import { analyzeHostFunction, hostEnv, structureProblems, type CudaProgram } from './cuda/frontend';
+import { moveSummary, summarizeKernel, summaryKey, type KernelSummary } from './cuda/kernelSummary';
+import { relexBody, Tok, type Tokens } from './cuda/lexer';
+import { isRecoveryPoint, shiftScan, type FunctionDecl, type ScanResult } from './cuda/scanner';
+import { cudaFindings, sortFindings, sortProblems, sortRefusals } from './cudaFindings';
+import { toRange } from './rules/findingUtil';
+import type { LaunchNode, Sequence } from './core/ir';
+
+/** What the next incremental step needs, with every position valid for `text`. */
+interface CudaState {
+  file: string;
+  text: string;
+  tokens: Tokens;
+  scan: ScanResult;
+  /** Kernel summaries (each consistent with its own tokens; spans valid for `text`). */
+  kernels: KernelSummary[];
+  annotations: Annotations;
+  findings: Finding[];
+  refusals: Refusal[];
+  hostProblems: Array<{ message: string; span: Span }>;
+  optionsKey: string;
+  /** Incremental steps since the last full analysis (a bound on retained token generations). */
+  steps: number;
+  /** Kernels of other files, resolved as the full analysis does (included files first). */
+  external: (name: string) => KernelSummary | undefined;
+  /** Re-runs the full analysis of this text (memoized), for fixes, hover and the report. */
+  full: () => AnalysisResult;
+}
+
+const states = new WeakMap<AnalysisResult, CudaState>();
+const MAX_STEPS = 64;
+/**
+ * Kernel summaries keep the token arrays they were made from. Reusing them across edits is what
+ * makes re-analysis cheap; a bound on how many different arrays they keep alive bounds memory.
+ */
+const MAX_GENERATIONS = 4;
+
+function generations(kernels: KernelSummary[]): number {
+  return new Set(kernels.map(k => k.tokens)).size;
+}
+
+/**
+ * Summaries of the previous analysis of this file, by kernel text, for a full analysis after an
+ * edit the incremental path could not take (a brace typed, a kernel added): unchanged kernels are
+ * not summarized again.
+ */
+export function reusableSummaries(previous: AnalysisResult | undefined, file: string): ((key: string) => KernelSummary | undefined) | undefined {
+  const st = previous && states.get(previous);
+  if (!st || st.file !== file || generations(st.kernels) > MAX_GENERATIONS) return undefined;
+  let byKey: Map<string, KernelSummary> | undefined;
+  return key => {
+    if (!byKey) {
+      byKey = new Map();
+      for (const k of st.kernels) if (k.file === file) byKey.set(summaryKey(k.qualifiedName, st.text, k.span.start, k.span.end), k);
+    }
+    return byKey.get(key);
+  };
+}
+
+
+function optionsKey(o: AnalysisOptions): string {
+  return JSON.stringify([o.gpu, o.defaultElements, o.defaultBatch, o.minSavingBytes, o.severity]);
+}
+
+/** Records a full analysis as the base of later incremental steps. */
+export function rememberCudaState(result: AnalysisResult, program: CudaProgram, options: AnalysisOptions, external: (name: string) => KernelSummary | undefined): void {
+  states.set(result, {
+    file: program.file, text: program.text, tokens: program.tokens, scan: program.scan, kernels: program.kernels,
+    annotations: program.annotations, findings: result.findings, refusals: result.refusals,
+    hostProblems: program.hostProblems, optionsKey: optionsKey(options), steps: 0, external, full: () => result,
+  });
+}
+
+type Analyze = (file: string, text: string, host: AnalyzerHost, options: AnalysisOptions) => AnalysisResult;
+
+export function analyzeCudaIncrementally(
+  previous: AnalysisResult, file: string, text: string, host: AnalyzerHost, options: AnalysisOptions, fullAnalysis: Analyze,
+): AnalysisResult | undefined {
+  const st = states.get(previous);
+  if (!st || st.file !== file || st.optionsKey !== optionsKey(options) || st.steps >= MAX_STEPS) return undefined;
+  if (generations(st.kernels) > MAX_GENERATIONS) return undefined;
+  const old = st.text;
+  if (old === text) return previous;
+
+  // 1. the changed range: old [p, so) became new [p, sn)
+  const { p, so, sn } = changedRange(old, text);
+  const delta = text.length - old.length;
+
+  // 2. the one function whose body strictly contains it
+  const t = st.tokens;
+  const fns = st.scan.functions;
+  let fi = -1;
+  for (let i = 0; i < fns.length; i++) {
+    const f = fns[i];
+    if (f.bodyClose < 0) continue;
+    if (t.ends[f.bodyOpen] <= p && so <= t.starts[f.bodyClose]) {
+      if (fi >= 0) return undefined; // nested (a local class): not worth the risk
+      fi = i;
+    }
+  }
+  if (fi < 0) return undefined;
+  const f = fns[fi];
+  if (f.isDevice) return undefined; // kernels may inline it: their summaries would change
+  if (!f.isKernel && !f.isHost) return undefined;
+
+  // 3. annotations near the edit are global (values, ignore-file): full analysis
+  if (touchesAnnotation(t.comments, p, so, old) ) return undefined;
+
+  // 4. re-lex the body, re-scan, and check that the structure is the same
+  const tokens = relexBody(t, text, f.bodyOpen, f.bodyClose, delta);
+  if (!tokens) return undefined;
+  if (touchesAnnotation(tokens.comments, p, sn, text)) return undefined;
+  const dTok = tokens.count - t.count;
+  for (let i = f.bodyOpen + 1; i < f.bodyClose + dTok; i++) if (isRecoveryPoint(tokens, i)) return undefined;
+  const s = shiftScan(st.scan, f.bodyClose, dTok, t.starts[f.bodyClose], delta);
+  const annotations = parseAnnotations(text, tokens.comments);
+  if (annotations.ignoreFile || !sameValues(st.annotations, annotations)) return undefined;
+  const nf = s.functions[fi];
+
+  // 5. what the edit can change
+  const hostFns = s.functions.filter(g => g.isHost && !g.isKernel);
+  let kernels = st.kernels;
+  let dirty: FunctionDecl[];
+  if (f.isKernel) {
+    const same = kernels.filter(k => k.name === f.name && k.file === file);
+    if (same.length !== 1) return undefined; // overloads: which one a launch means is not ours to guess
+    const summary = summarizeKernel(tokens, nf, file);
+    kernels = kernels.map(k => (k === same[0] ? summary : moveKernel(k, so, delta)));
+    dirty = namedElsewhere(text, f.name, tokens.starts[nf.headStart], tokens.ends[nf.end]) ? hostFns.filter(g => mentions(tokens, g, f.name)) : [];
+  } else {
+    kernels = kernels.map(k => moveKernel(k, so, delta));
+    dirty = [nf];
+    const callers = namedElsewhere(text, f.name, tokens.starts[nf.headStart], tokens.ends[nf.end])
+      ? hostFns.filter(g => g !== nf && mentions(tokens, g, f.name)) : [];
+    if (callers.length) {
+      // callers see this function's effects (launches, syncs): they must not change
+      const before = hostEnv(file, t, st.scan, st.annotations, st.kernels).summarizeCall(f.name);
+      const after = hostEnv(file, tokens, s, annotations, kernels).summarizeCall(f.name);
+      if (!before || !after || before.device !== after.device || before.sync !== after.sync) return undefined;
+    }
+  }
+
+  // 6. analyze the dirty host functions against the new text
+  const lines = LineIndex.afterEdit(previous.lines, text, p, so, sn);
+  const env = hostEnv(file, tokens, s, annotations, kernels, st.external);
+  const sequences: Sequence[] = [];
+  const launches: LaunchNode[] = [];
+  const newHostProblems: Array<{ message: string; span: Span }> = [];
+  for (const g of dirty) {
+    const r = analyzeHostFunction(env, g);
+    sequences.push(...r.sequences);
+    launches.push(...r.launches);
+    newHostProblems.push(...r.problems);
+  }
+  const partial: CudaProgram = {
+    file, text, tokens, scan: s, kernels, sequences, launches, problems: [], hostProblems: newHostProblems,
+    annotations, constLookup: env.ctx.constLookup,
+  };
+  const profile = cudaProfile(options.gpu).profile;
+  const found = cudaFindings(partial, sequences, profile, options, lines, new Map());
+
+  // 7. merge: drop what the dirty functions had, move what follows the edit
+  const oldDirty = dirty.map(g => {
+    const i = s.functions.indexOf(g);
+    const o = st.scan.functions[i];
+    return { start: t.starts[o.headStart], end: t.ends[o.end] };
+  });
+  const inDirty = (x: Span) => oldDirty.some(r => x.start >= r.start && x.end <= r.end);
+  const move = (x: Span): Span => (x.start >= so ? { start: x.start + delta, end: x.end + delta } : x);
+  const findings = sortFindings([
+    ...st.findings.filter(x => !inDirty(x.span)).map(x => (x.span.start < p && !x.launches.some(l => l.span.end > p) ? x : moveFinding(x, move, lines))),
+    ...found.findings,
+  ]);
+  const refusals = sortRefusals([
+    ...st.refusals.filter(r => !r.launches.length || !inDirty(r.launches[0].span)).map(r => (refusalBefore(r, p) ? r : moveRefusal(r, move, lines))),
+    ...found.refusals,
+  ]);
+  const hostProblems = [
+    ...st.hostProblems.filter(x => !inDirty(x.span)).map(x => ({ message: x.message, span: move(x.span) })),
+    ...newHostProblems,
+  ];
+  const problems: ParseProblem[] = sortProblems([
+    ...structureProblems(tokens, s),
+    ...hostProblems,
+    ...annotations.errors.map(e => ({ message: e.message, span: { start: e.start, end: e.end } })),
+  ]).map(x => ({ ...x, range: toRange(lines, x.span) }));
+
+  // 8. the result: findings now, everything else from a full analysis on first use
+  let full: AnalysisResult | undefined;
+  const fullOnce = (): AnalysisResult => {
+    if (!full) {
+      full = fullAnalysis(file, text, host, options);
+      // later steps start from the full analysis: one token generation again
+      const fs = states.get(full);
+      if (fs) states.set(result, fs);
+    }
+    return full;
+  };
+  const result: AnalysisResult = {
+    file, language: 'cuda', findings, refusals, problems, profile, lines,
+    get cuda() { return fullOnce().cuda; },
+    set cuda(_v) { /* derived */ },
+    resolveFix: (x: Finding): Fix | undefined => {
+      if (!x.fixable) return undefined;
+      const r = fullOnce();
+      const same = r.findings.find(y => y.rule === x.rule && y.span.start === x.span.start && y.launches.length === x.launches.length
+        && y.launches.every((l, i) => l.span.start === x.launches[i].span.start));
+      return same ? r.resolveFix(same) : undefined;
+    },
+  };
+  states.set(result, {
+    file, text, tokens, scan: s, kernels, annotations, findings, refusals, hostProblems,
+    optionsKey: st.optionsKey, steps: st.steps + 1, external: st.external, full: fullOnce,
+  });
+  return result;
+}
+
+/** The full analysis behind a result (itself when it was full), for positions beyond findings. */
+export function fullResultOf(r: AnalysisResult): AnalysisResult {
+  return states.get(r)?.full() ?? r;
+}
+
+/** The edit between two texts: old [p, so) became new [p, sn). Compares in chunks first (native). */
+function changedRange(old: string, text: string): { p: number; so: number; sn: number } {
+  const minLen = Math.min(old.length, text.length);
+  const CHUNK = 2048;
+  let p = 0;
+  while (p + CHUNK <= minLen && old.slice(p, p + CHUNK) === text.slice(p, p + CHUNK)) p += CHUNK;
+  while (p < minLen && old.charCodeAt(p) === text.charCodeAt(p)) p++;
+  let so = old.length;
+  let sn = text.length;
+  while (so - CHUNK >= p && sn - CHUNK >= p && old.slice(so - CHUNK, so) === text.slice(sn - CHUNK, sn)) { so -= CHUNK; sn -= CHUNK; }
+  while (so > p && sn > p && old.charCodeAt(so - 1) === text.charCodeAt(sn - 1)) { so--; sn--; }
+  return { p, so, sn };
+}
+
+/** Whether `name` occurs as a word in text outside [a, b) (a cheap test before walking tokens). */
+function namedElsewhere(text: string, name: string, a: number, b: number): boolean {
+  const isWord = (c: number) => (c >= 48 && c <= 57) || (c >= 65 && c <= 90) || (c >= 97 && c <= 122) || c === 95 || c === 36;
+  for (let at = text.indexOf(name); at >= 0; at = text.indexOf(name, at + 1)) {
+    if (at >= a && at < b) continue;
+    if ((at > 0 && isWord(text.charCodeAt(at - 1))) || isWord(text.charCodeAt(at + name.length))) continue;
+    return true;
+  }
+  return false;
+}
+
+function refusalBefore(r: Refusal, p: number): boolean {
+  return r.launches.every(l => l.span.end <= p) && (!r.blocker || r.blocker.span.end <= p);
+}
+
+/** A comment overlapping [a, b] (touching counts) that carries a `fusion-lens:` annotation. */
+function touchesAnnotation(comments: ReadonlyArray<{ start: number; end: number }>, a: number, b: number, text: string): boolean {
+  for (const c of comments) {
+    if (c.end < a || c.start > b) continue;
+    if (text.slice(c.start, c.end).includes('fusion-lens')) return true;
+  }
+  // typing the word itself in a comment, or a comment opener next to one
+  const around = text.slice(Math.max(0, a - 16), Math.min(text.length, b + 16));
+  return around.includes('fusion-lens');
+}
+
+function sameValues(a: Annotations, b: Annotations): boolean {
+  if (a.values.size !== b.values.size || a.shapes.size !== b.shapes.size) return false;
+  for (const [k, v] of a.values) if (b.values.get(k) !== v) return false;
+  for (const [k, v] of a.shapes) if (JSON.stringify(b.shapes.get(k)) !== JSON.stringify(v)) return false;
+  return true;
+}
+
+/** Whether function g's tokens name `name` (a launch, a call, a pointer to it). */
+function mentions(t: Tokens, g: FunctionDecl, name: string): boolean {
+  const end = g.bodyClose >= 0 ? g.bodyClose : g.end;
+  for (let i = g.bodyOpen; i < end; i++) if (t.kinds[i] === Tok.Ident && t.is(i, name)) return true;
+  return false;
+}
+
+function moveKernel(k: KernelSummary, at: number, delta: number): KernelSummary {
+  return k.span.start < at ? k : moveSummary(k, delta);
+}
+
+function moveFinding(f: Finding, move: (x: Span) => Span, lines: LineIndex): Finding {
+  const span = move(f.span);
+  return {
+    ...f, span, range: toRange(lines, span),
+    launches: f.launches.map(l => { const s2 = move(l.span); return { ...l, span: s2, range: toRange(lines, s2) }; }),
+    fix: undefined,
+  };
+}
+
+function moveRefusal(r: Refusal, move: (x: Span) => Span, lines: LineIndex): Refusal {
+  return {
+    ...r,
+    launches: r.launches.map(l => { const s2 = move(l.span); return { ...l, span: s2, range: toRange(lines, s2) }; }),
+    blocker: r.blocker ? { ...r.blocker, span: move(r.blocker.span), range: toRange(lines, move(r.blocker.span)) } : undefined,
+  };
+}
+
+/** Incremental steps behind a result since its last full analysis (0: a full analysis). */
+export function incrementalSteps(r: AnalysisResult): number {
+  return states.get(r)?.steps ?? 0;
+}
+
+/** The token stream and scan an incremental step produced (tests compare them with fresh ones). */
+export function incrementalInternals(r: AnalysisResult): { tokens: Tokens; scan: ScanResult } | undefined {
+  const st = states.get(r);
+  return st && st.steps > 0 ? { tokens: st.tokens, scan: st.scan } : undefined;
+}
+
+/** This file's kernels and includes as the workspace index keeps them (no second lex). */
+export function indexEntryOf(r: AnalysisResult): { kernels: KernelSummary[]; includes: Array<{ spec: string; system: boolean }> } | undefined {
+  const st = states.get(r);
+  if (!st) return undefined;
+  return { kernels: st.kernels, includes: st.scan.includes.map(i => ({ spec: i.spec, system: i.system })) };
+}

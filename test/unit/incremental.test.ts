@@ -1,0 +1,133 @@
+// Incremental analysis (analyzer/incremental.ts) must agree with a full analysis of the same text:
+// random edits inside function bodies of every example and of generated files, one at a time and
+// in chains, compared finding by finding, refusal by refusal, problem by problem; fixes of an
+// incremental result are those of the full analysis.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { analyze, newHost, DEFAULT_OPTIONS, type AnalysisResult, type AnalyzerHost } from '../../analyzer/analyze';
+import { incrementalInternals, incrementalSteps } from '../../analyzer/incremental';
+import { lex, type Tokens } from '../../analyzer/cuda/lexer';
+import { scan, type ScanResult } from '../../analyzer/cuda/scanner';
+import { EXAMPLES } from '../helpers/analyze';
+// @ts-expect-error plain ESM generator shared with the benchmarks
+import { generateCuda } from '../../bench/gen-cuda.mjs';
+
+const OPTS = { ...DEFAULT_OPTIONS, withFixes: false };
+
+function rng(seed: number) {
+  let s = seed >>> 0;
+  return (n: number) => { s = (s * 1664525 + 1013904223) >>> 0; return s % n; };
+}
+
+const SNIPPETS = ['x', ' ', '\n', ';', '0', '(', ')', '{', '}', '[', ']', '/*', '*/', '//', '"', "'", '<<<', '>>>', ',', '*',
+  'cudaDeviceSynchronize();', 'k0<<<1, 256>>>(a, b, n);', 'float* q = a;', 'cudaFree(b);', 'if (n) ', 'for (int j = 0; j < 4; ++j) ',
+  '#define Z 3\n', '// fusion-lens: ignore-next-line\n', 'return;', '__syncthreads();', 'out[i] = in[i];', 'i + 1'];
+
+/** An edit at a random place inside some function body (or anywhere, sometimes). */
+function randomEdit(text: string, r: (n: number) => number): string {
+  const opens = [...text.matchAll(/\{/g)].map(m => m.index!);
+  const at = r(5) === 0 || !opens.length ? r(text.length + 1) : Math.min(text.length, opens[r(opens.length)] + 1 + r(120));
+  const kind = r(3);
+  if (kind === 0) return text.slice(0, at) + SNIPPETS[r(SNIPPETS.length)] + text.slice(at);
+  if (kind === 1) return text.slice(0, at) + text.slice(Math.min(text.length, at + 1 + r(8)));
+  return text.slice(0, at) + SNIPPETS[r(SNIPPETS.length)] + text.slice(Math.min(text.length, at + 1 + r(4)));
+}
+
+function comparable(r: AnalysisResult) {
+  return {
+    findings: r.findings.map(f => ({ ...f, fix: undefined })),
+    refusals: r.refusals,
+    problems: r.problems,
+  };
+}
+
+function tokenView(t: Tokens) {
+  const texts: string[] = [];
+  for (let i = 0; i < t.count; i++) texts.push(t.text(i));
+  return {
+    count: t.count, kinds: [...t.kinds.subarray(0, t.count)], starts: [...t.starts.subarray(0, t.count)], ends: [...t.ends.subarray(0, t.count)],
+    lineFirst: [...t.lineFirst.subarray(0, t.count)], comments: t.comments, problems: t.problems, texts,
+  };
+}
+
+function scanView(s: ScanResult) {
+  return { ...s, globalVars: [...s.globalVars].sort() };
+}
+
+function hostFor(dir: string): AnalyzerHost {
+  return newHost(p => (p.startsWith(dir) && fs.existsSync(p) ? fs.readFileSync(p, 'utf8') : undefined));
+}
+
+function sources(): Array<{ file: string; text: string }> {
+  const out: Array<{ file: string; text: string }> = [];
+  const dir = path.join(EXAMPLES, 'cuda');
+  for (const f of fs.readdirSync(dir).sort()) if (/\.(cu|cuh)$/.test(f)) out.push({ file: path.join(dir, f), text: fs.readFileSync(path.join(dir, f), 'utf8') });
+  for (const seed of [1, 2, 3]) out.push({ file: path.join(dir, `generated_${seed}.cu`), text: generateCuda(400, seed) });
+  return out;
+}
+
+test('incremental analysis equals full analysis after random edits (chains of 12)', () => {
+  let edits = 0;
+  let fast = 0;
+  for (const { file, text } of sources()) {
+    const r = rng(text.length);
+    for (let chain = 0; chain < 4; chain++) {
+      let cur = text;
+      let prev = analyze(file, cur, hostFor(path.dirname(file)), OPTS);
+      for (let step = 0; step < 12; step++) {
+        const next = randomEdit(cur, r);
+        const host = hostFor(path.dirname(file));
+        const inc = analyze(file, next, host, OPTS, prev);
+        const full = analyze(file, next, hostFor(path.dirname(file)), OPTS);
+        edits++;
+        const internals = incrementalInternals(inc);
+        if (internals) {
+          fast++;
+          // the spliced tokens and the moved scan are those of a fresh lex and scan
+          const fresh = lex(next);
+          assert.deepEqual(tokenView(internals.tokens), tokenView(fresh), `${path.basename(file)} chain ${chain} step ${step}: tokens`);
+          assert.deepEqual(scanView(internals.scan), scanView(scan(fresh)), `${path.basename(file)} chain ${chain} step ${step}: scan`);
+        }
+        assert.deepEqual(comparable(inc), comparable(full), `${path.basename(file)} chain ${chain} step ${step}: incremental differs from full`);
+        prev = inc;
+        cur = next;
+      }
+    }
+  }
+  // the fast path must really be taken for most edits inside bodies
+  assert.ok(fast > edits * 0.3, `incremental path taken for ${fast} of ${edits} edits`);
+});
+
+test('fixes of an incremental result are those of the full analysis', () => {
+  const file = path.join(EXAMPLES, 'cuda', 'image_normalize.cu');
+  const text = fs.readFileSync(file, 'utf8');
+  const prev = analyze(file, text, hostFor(path.dirname(file)), OPTS);
+  // a blank inserted inside the host function's body, before its first launch
+  const at = text.indexOf('<<<');
+  const lineStart = text.lastIndexOf('\n', at) + 1;
+  const edited = text.slice(0, lineStart) + '  \n' + text.slice(lineStart);
+  const inc = analyze(file, edited, hostFor(path.dirname(file)), OPTS, prev);
+  assert.ok(incrementalSteps(inc) > 0, 'the edit is inside one host function: incremental');
+  const full = analyze(file, edited, hostFor(path.dirname(file)), { ...OPTS, withFixes: true });
+  assert.ok(full.findings.some(f => f.fix), 'the example has a fix');
+  for (const f of inc.findings) {
+    const g = full.findings.find(x => x.rule === f.rule && x.span.start === f.span.start)!;
+    assert.deepEqual(inc.resolveFix(f), g.fix);
+  }
+  assert.ok(inc.cuda && inc.cuda.launches.length > 0, 'the program behind an incremental result is the full one');
+});
+
+test('an edit between functions, or one that opens a comment, falls back to the full analysis', () => {
+  const file = path.join(EXAMPLES, 'cuda', 'activation_chain.cu');
+  const text = fs.readFileSync(file, 'utf8');
+  const prev = analyze(file, text, hostFor(path.dirname(file)), OPTS);
+  const between = text.replace('\n__global__', '\n\n__global__');
+  assert.equal(incrementalSteps(analyze(file, between, hostFor(path.dirname(file)), OPTS, prev)), 0);
+  const at = text.indexOf('<<<');
+  const opened = text.slice(0, at) + '/*' + text.slice(at);
+  const r = analyze(file, opened, hostFor(path.dirname(file)), OPTS, prev);
+  assert.equal(incrementalSteps(r), 0);
+  assert.deepEqual(comparable(r), comparable(analyze(file, opened, hostFor(path.dirname(file)), OPTS)));
+});

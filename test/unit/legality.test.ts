@@ -1,0 +1,129 @@
+// One positive and at least one negative case per legality rule (DESIGN.md L1-L6).
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { analyzeText, ewKernel } from '../helpers/analyze';
+
+const KERNELS = ewKernel('scale', 'in[i] * 2.0f') + ewKernel('shift', 'in[i] + 1.0f') + ewKernel('square', 'in[i] * in[i]');
+const prog = (body: string, params = '') => `${KERNELS}\nvoid run(${params}) {\n  const int n = 1 << 20;\n  float *a, *b, *c, *d;\n  cudaMalloc(&a, n * 4); cudaMalloc(&b, n * 4); cudaMalloc(&c, n * 4); cudaMalloc(&d, n * 4);\n${body}\n}\n`;
+const refusal = (r: ReturnType<typeof analyzeText>) => r.refusals.map(x => `${x.rule}: ${x.reason}`).join('\n');
+
+test('chains of any length fuse: 2, 3 and 4 launches', () => {
+  let r = analyzeText(prog('  scale<<<n / 256, 256>>>(a, b, n);\n  shift<<<n / 256, 256>>>(b, c, n);'));
+  assert.equal(r.findings.length, 1);
+  assert.equal(r.findings[0].launches.length, 2);
+  r = analyzeText(prog('  scale<<<n / 256, 256>>>(a, b, n);\n  shift<<<n / 256, 256>>>(b, c, n);\n  square<<<n / 256, 256>>>(c, d, n);'));
+  assert.deepEqual(r.findings[0].launches.map(l => l.callee), ['scale', 'shift', 'square']);
+  r = analyzeText(prog('  scale<<<n / 256, 256>>>(a, b, n);\n  shift<<<n / 256, 256>>>(b, c, n);\n  square<<<n / 256, 256>>>(c, d, n);\n  scale<<<n / 256, 256>>>(d, a, n);'));
+  assert.equal(r.findings[0].launches.length, 4);
+  assert.ok(r.findings[0].fix, r.findings[0].fixUnavailable);
+});
+
+test('independent launches between producer and consumer are stepped over', () => {
+  const r = analyzeText(prog('  scale<<<n / 256, 256>>>(a, b, n);\n  square<<<n / 256, 256>>>(c, d, n);\n  shift<<<n / 256, 256>>>(b, c, n);'));
+  // square reads c which shift later writes: moving scale past square is fine, shift after square stays put
+  assert.deepEqual(r.findings[0]?.launches.map(l => l.callee), ['scale', 'shift']);
+});
+
+test('L1 (FL010): host synchronization between launches refuses', () => {
+  const src = prog('  scale<<<n / 256, 256>>>(a, b, n);\n  cudaDeviceSynchronize();\n  shift<<<n / 256, 256>>>(b, c, n);');
+  const r = analyzeText(src);
+  assert.equal(r.findings.length, 0);
+  assert.match(refusal(r), /FL010: `cudaDeviceSynchronize\(\)` synchronizes/);
+  assert.equal(r.refusals[0].blocker?.range.start.line, src.split('\n').findIndex(l => l.includes('cudaDeviceSynchronize')));
+});
+
+test('L1 (FL010): a copy of the intermediate between launches refuses', () => {
+  const r = analyzeText(prog('  float h;\n  scale<<<n / 256, 256>>>(a, b, n);\n  cudaMemcpyAsync(&h, b, 4, cudaMemcpyDeviceToHost, 0);\n  shift<<<n / 256, 256>>>(b, c, n);'));
+  assert.equal(r.findings.length, 0);
+  assert.match(refusal(r), /FL010/);
+});
+
+test('L1 (FL010): another stream refuses; events order streams', () => {
+  let r = analyzeText(prog('  cudaStream_t s1, s2;\n  scale<<<n / 256, 256, 0, s1>>>(a, b, n);\n  shift<<<n / 256, 256, 0, s2>>>(b, c, n);'));
+  assert.equal(r.findings.length, 0);
+  assert.match(refusal(r), /FL010: `shift` runs on stream `s2`/);
+  r = analyzeText(prog('  cudaStream_t s1;\n  cudaEvent_t e;\n  scale<<<n / 256, 256, 0, s1>>>(a, b, n);\n  cudaEventRecord(e, s1);\n  shift<<<n / 256, 256, 0, s1>>>(b, c, n);'));
+  assert.equal(r.findings.length, 0);
+  r = analyzeText(prog('  cudaStream_t s1;\n  scale<<<n / 256, 256, 0, s1>>>(a, b, n);\n  shift<<<n / 256, 256, 0, s1>>>(b, c, n);'));
+  assert.equal(r.findings.length, 1);
+});
+
+test('L1 (FL010): calls we cannot see and reassigned arguments refuse', () => {
+  let r = analyzeText(prog('  scale<<<n / 256, 256>>>(a, b, n);\n  mystery(b);\n  shift<<<n / 256, 256>>>(b, c, n);'));
+  assert.equal(r.findings.length, 0);
+  assert.match(refusal(r), /mystery/);
+  r = analyzeText(prog('  float s = 2;\n  scale<<<n / 256, 256>>>(a, b, n);\n  b = d;\n  shift<<<n / 256, 256>>>(b, c, n);'));
+  assert.equal(r.findings.length, 0, 'b was reassigned: not the same buffer');
+});
+
+test('L2 (FL011): stencil reads of the intermediate refuse', () => {
+  const src = `${ewKernel('scale', 'in[i] * 2.0f')}
+__global__ void blur(const float* in, float* out, int n) { int i = blockIdx.x * blockDim.x + threadIdx.x; if (i > 0 && i < n - 1) out[i] = in[i - 1] + in[i + 1]; }
+void run() { const int n = 1024; float *a, *b, *c; cudaMalloc(&a, 4096); cudaMalloc(&b, 4096); cudaMalloc(&c, 4096);
+  scale<<<4, 256>>>(a, b, n);
+  blur<<<4, 256>>>(b, c, n); }`;
+  const r = analyzeText(src);
+  assert.equal(r.findings.length, 0);
+  assert.match(refusal(r), /FL011: `blur` reads `b` at neighbouring elements \(offsets -1, 1\)/);
+});
+
+test('L2 (FL011): different element counts refuse', () => {
+  const r = analyzeText(prog('  scale<<<n / 256, 256>>>(a, b, n);\n  shift<<<n / 512, 256>>>(b, c, n / 2);'));
+  assert.equal(r.findings.length, 0);
+  assert.match(refusal(r), /FL011: .*iteration spaces differ/);
+});
+
+test('L3 (FL012): a producer may feed a reduction; nothing may follow one', () => {
+  const src = `${ewKernel('square', 'in[i] * in[i]')}
+__global__ void total(const float* v, float* sum, int n) { __shared__ float s[256]; int i = blockIdx.x * blockDim.x + threadIdx.x; s[threadIdx.x] = i < n ? v[i] : 0.f; __syncthreads(); if (threadIdx.x == 0) atomicAdd(sum, s[0]); }
+__global__ void normalize(const float* x, const float* sum, float* y, int n) { int i = blockIdx.x * blockDim.x + threadIdx.x; if (i < n) y[i] = x[i] / sum[0]; }
+void run() { const int n = 1 << 20; float *x, *sq, *sum, *y; cudaMalloc(&x, n * 4); cudaMalloc(&sq, n * 4); cudaMalloc(&sum, 4); cudaMalloc(&y, n * 4);
+  square<<<n / 256, 256>>>(x, sq, n);
+  total<<<n / 256, 256>>>(sq, sum, n);
+  normalize<<<n / 256, 256>>>(x, sum, y, n); }`;
+  const r = analyzeText(src);
+  assert.deepEqual(r.findings.map(f => f.launches.map(l => l.callee)), [['square', 'total']]);
+  assert.match(refusal(r), /FL012: `total` is a grid-wide reduction/);
+});
+
+test('L4 (FL013): parameters that may alias: finding without a fix; __restrict__ gets the fix', () => {
+  const body = '  scale<<<n / 256, 256>>>(x, tmp, n);\n  shift<<<n / 256, 256>>>(tmp, y, n);';
+  const src = (q: string) => `${KERNELS}\nvoid run(const float* ${q} x, float* ${q} tmp, float* ${q} y, int n) {\n${body}\n}\n`;
+  let r = analyzeText(src(''));
+  assert.equal(r.findings.length, 1);
+  assert.equal(r.findings[0].fix, undefined);
+  assert.match(r.findings[0].fixUnavailable ?? '', /may point into the same memory/);
+  r = analyzeText(src('__restrict__'));
+  assert.ok(r.findings[0].fix);
+});
+
+test('L4 (FL013): the same buffer at different offsets refuses', () => {
+  const r = analyzeText(prog('  scale<<<n / 256, 256>>>(a, b, n);\n  shift<<<n / 256, 256>>>(b + 1, b, n);'));
+  assert.equal(r.findings.length, 0);
+  assert.match(refusal(r), /FL01[13]/);
+});
+
+test('L5 (FL014): an intermediate used later keeps its store and saves less', () => {
+  const dead = analyzeText(prog('  scale<<<n / 256, 256>>>(a, b, n);\n  shift<<<n / 256, 256>>>(b, c, n);'));
+  const live = analyzeText(prog('  scale<<<n / 256, 256>>>(a, b, n);\n  shift<<<n / 256, 256>>>(b, c, n);\n  square<<<1, 1>>>(b, d, 1);\n  cudaDeviceSynchronize();'));
+  const fd = dead.findings[0];
+  const fl = live.findings[0];
+  assert.equal(fd.estimate.bytesAfter, 2 * (1 << 20) * 4);
+  assert.equal(fl.estimate.bytesAfter, 3 * (1 << 20) * 4);
+  assert.match(fl.notes.join(' '), /`b` keeps its store: `b` is read again later \(FL014\)/);
+  const kernelText = fl.fix!.edits.map(e => e.newText).join('');
+  assert.match(kernelText, /\w+\[i\] = b;/, 'b is kept in a register and stored once');
+  assert.doesNotMatch(fd.fix!.edits.map(e => e.newText).join(''), /\w+\[i\] = b;/, 'a dead intermediate is never stored');
+});
+
+test('L5 (FL014): intermediates read on the next loop iteration are live', () => {
+  const r = analyzeText(prog('  for (int it = 0; it < 10; ++it) {\n    shift<<<n / 256, 256>>>(b, c, n);\n    scale<<<n / 256, 256>>>(a, b, n);\n    square<<<n / 256, 256>>>(b, d, n);\n  }'));
+  const f = r.findings.find(x => x.launches[0].callee === 'scale')!;
+  assert.ok(f, JSON.stringify(r.findings.map(x => x.launches.map(l => l.callee))));
+  assert.match(f.notes.join(' '), /`b` keeps its store/);
+});
+
+test('L6 (FL015): kernels whose body is not visible do not fuse', () => {
+  const r = analyzeText(`${ewKernel('scale')}\n__global__ void external_k(const float* in, float* out, int n);\nvoid run() { const int n = 1024; float *a, *b, *c; cudaMalloc(&a, 4096); cudaMalloc(&b, 4096); cudaMalloc(&c, 4096);\n  scale<<<4, 256>>>(a, b, n);\n  external_k<<<4, 256>>>(b, c, n); }`);
+  assert.equal(r.findings.length, 0);
+});
