@@ -17,6 +17,7 @@ export async function runExtensionTests({ origin, workspace, extensionPaths, tes
   const lines = [];
   let passed = 0;
   let failed = 0;
+  let finished = false;
   try {
     const page = await browser.newPage({ viewport: { width: 1280, height: 800 } });
     let resolveExit;
@@ -28,6 +29,7 @@ export async function runExtensionTests({ origin, workspace, extensionPaths, tes
         lines.push(line);
         if (/^ok - /.test(line)) passed++;
         if (/^not ok - /.test(line)) failed++;
+        if (/^\d+ passed, \d+ failed/.test(line)) finished = true;
         if (/^(ok|not ok|skip) - |^# |passed, \d+ failed/.test(line)) log(`  ${line}`);
       }
     });
@@ -38,7 +40,8 @@ export async function runExtensionTests({ origin, workspace, extensionPaths, tes
     const code = await Promise.race([exited, new Promise(r => (timer = setTimeout(() => r('timeout'), timeoutMs)))]);
     clearTimeout(timer);
     if (code === 'timeout') log(`  the extension host did not finish within ${timeoutMs / 1000} s`);
-    return { passed, failed: failed + (code === 0 ? 0 : failed ? 0 : 1), exitCode: code, lines };
+    if (!finished) log('  the extension host ended before the suite printed its summary');
+    return { passed, failed: failed + (code === 0 ? 0 : failed ? 0 : 1), exitCode: code, finished, lines };
   } finally {
     await browser.close();
   }

@@ -176,6 +176,12 @@ try {
       if (line.startsWith('skip - ')) skipped.push(`${prefix}: ${line.slice(7)}`);
     }
     if (r.exitCode !== 0 && !r.failed) record(`${prefix}: extension tests finished`, false, `exit code ${r.exitCode}`);
+    if (!r.finished) record(`${prefix}: the suite ran to the end`, false, `extension host exit code ${r.exitCode}; see test/e2e/.artifacts/${ws}-extension-tests.log`);
+    // VS Code rewrites user settings it migrates (deprecated values) at start-up; that write races
+    // with the tests, so the profile must not need any
+    const settingsFile = join(server.userDataDir, 'User', 'settings.json');
+    record(`${prefix}: the workbench left the profile's settings.json as written (no migration)`,
+      JSON.stringify(JSON.parse(readFileSync(settingsFile, 'utf8'))) === JSON.stringify(server.settings));
   };
 
   if (!only || only === 'ext') {

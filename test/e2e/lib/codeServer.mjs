@@ -14,7 +14,9 @@ export const USER_SETTINGS = {
   'workbench.enableExperiments': false,
   'security.workspace.trust.enabled': false,
   'extensions.autoCheckUpdates': false,
-  'extensions.autoUpdate': false,
+  // the value VS Code 1.139 migrates `false` to: writing `false` makes the workbench rewrite settings.json at
+  // start-up, which races with the tests ("document ... already exists" in the extension host)
+  'extensions.autoUpdate': 'off',
   'extensions.ignoreRecommendations': true,
   'telemetry.telemetryLevel': 'off',
   'update.mode': 'none',
@@ -65,6 +67,7 @@ export class CodeServer {
     const settings = workspaceTrust
       ? { ...USER_SETTINGS, 'security.workspace.trust.enabled': true, 'security.workspace.trust.startupPrompt': 'never', 'security.workspace.trust.emptyWindow': false }
       : USER_SETTINGS;
+    this.settings = settings;
     writeFileSync(join(this.userDataDir, 'User', 'settings.json'), JSON.stringify(settings, null, 2));
   }
 
