@@ -4,7 +4,7 @@
 import type { Finding, Fix, ParseProblem, Refusal, Severity } from './core/finding';
 import { LineIndex } from './core/text';
 import { toRange } from './rules/findingUtil';
-import { cudaFindings, sortProblems } from './cudaFindings';
+import { cudaFindings, sortFindings, sortProblems } from './cudaFindings';
 import { analyzeCudaIncrementally, rememberCudaState, reusableSummaries } from './incremental';
 import { dirname, joinPath } from './core/paths';
 import { analyzeCuda, type CudaProgram } from './cuda/frontend';
@@ -12,6 +12,8 @@ import type { KernelSummary } from './cuda/kernelSummary';
 import { KernelIndex } from './index/kernelIndex';
 import { cudaProfile, DEFAULT_GPU, findProfile, type GpuProfile } from './cost/profiles';
 import { analyzeTypeScript, type TsAnalysis } from './ts/analyzeTs';
+import { libraryFindings } from './libs/libraryPass';
+import type { LibraryTarget } from './libs/libTarget';
 
 export type Language = 'cuda' | 'typescript';
 
@@ -37,6 +39,8 @@ export interface AnalysisOptions {
    * resolveFix() for the one fix the user wants, keeping keystroke analysis fast.
    */
   withFixes?: boolean;
+  /** Library API for rewriting OpenCV CUDA chains: auto (what the file includes), cvgs, fkl, none. */
+  libraryTarget?: LibraryTarget;
 }
 
 export const DEFAULT_OPTIONS: AnalysisOptions = { gpu: DEFAULT_GPU, defaultElements: 1 << 24, minSavingBytes: 0, withFixes: true };
@@ -102,6 +106,20 @@ export function analyze(file: string, text: string, host: AnalyzerHost, options:
   const found = cudaFindings(program, program.sequences, profile, options, lines, fixers);
   result.findings = found.findings;
   result.refusals = found.refusals;
+  // library pipelines: OpenCV CUDA, Thrust, cuBLAS (analyzer/libs)
+  const withFixes = options.withFixes ?? true;
+  const ann = program.annotations;
+  const lib = libraryFindings(program, profile, { defaultElements: options.defaultElements, libraryTarget: options.libraryTarget }, lines, withFixes);
+  for (const lf of lib) {
+    if (lf.finding.estimate.bytesBefore - lf.finding.estimate.bytesAfter < options.minSavingBytes) continue;
+    if (ann.ignoreFile || ann.ignoredLines.has(lf.finding.range.start.line)) continue;
+    fixers.set(lf.finding, lf.fix);
+    if (options.severity) lf.finding.severity = options.severity;
+    const note = cudaProfile(options.gpu).note;
+    if (note) lf.finding.estimate.assumptions.unshift(note);
+    result.findings.push(lf.finding);
+  }
+  if (lib.length) sortFindings(result.findings);
   rememberCudaState(result, program, options, external);
   return result;
 }

@@ -20,6 +20,8 @@ import { moveSummary, summarizeKernel, summaryKey, type KernelSummary } from './
 import { relexBody, Tok, type Tokens } from './cuda/lexer';
 import { isRecoveryPoint, shiftScan, type FunctionDecl, type ScanResult } from './cuda/scanner';
 import { cudaFindings, sortFindings, sortProblems, sortRefusals } from './cudaFindings';
+import { mayUseLibraries } from './libs/libraryPass';
+import { wordAt } from './rewrite/tokenText';
 import { toRange } from './rules/findingUtil';
 import type { LaunchNode, Sequence } from './core/ir';
 
@@ -36,6 +38,8 @@ interface CudaState {
   refusals: Refusal[];
   hostProblems: Array<{ message: string; span: Span }>;
   optionsKey: string;
+  /** The text may hold library pipelines: no incremental steps. */
+  usesLibraries: boolean;
   /** Incremental steps since the last full analysis (a bound on retained token generations). */
   steps: number;
   /** Kernels of other files, resolved as the full analysis does (included files first). */
@@ -76,7 +80,7 @@ export function reusableSummaries(previous: AnalysisResult | undefined, file: st
 
 
 function optionsKey(o: AnalysisOptions): string {
-  return JSON.stringify([o.gpu, o.defaultElements, o.defaultBatch, o.minSavingBytes, o.severity]);
+  return JSON.stringify([o.gpu, o.defaultElements, o.defaultBatch, o.minSavingBytes, o.severity, o.libraryTarget]);
 }
 
 /** Records a full analysis as the base of later incremental steps. */
@@ -85,6 +89,7 @@ export function rememberCudaState(result: AnalysisResult, program: CudaProgram, 
     file: program.file, text: program.text, tokens: program.tokens, scan: program.scan, kernels: program.kernels,
     annotations: program.annotations, findings: result.findings, refusals: result.refusals,
     hostProblems: program.hostProblems, optionsKey: optionsKey(options), steps: 0, external, full: () => result,
+    usesLibraries: mayUseLibraries(program.text),
   });
 }
 
@@ -98,6 +103,8 @@ export function analyzeCudaIncrementally(
   if (generations(st.kernels) > MAX_GENERATIONS) return undefined;
   const old = st.text;
   if (old === text) return previous;
+  // library pipelines (analyzer/libs) are found over the whole file: the full analysis handles them
+  if (st.usesLibraries || mayUseLibraries(text)) return undefined;
 
   // 1. the changed range: old [p, so) became new [p, sn)
   const { p, so, sn } = changedRange(old, text);
@@ -227,7 +234,7 @@ export function analyzeCudaIncrementally(
   };
   states.set(result, {
     file, text, tokens, scan: s, kernels, annotations, findings, refusals, hostProblems,
-    optionsKey: st.optionsKey, steps: st.steps + 1, external: st.external, full: fullOnce,
+    optionsKey: st.optionsKey, steps: st.steps + 1, external: st.external, full: fullOnce, usesLibraries: false,
   });
   return result;
 }
@@ -253,12 +260,7 @@ function changedRange(old: string, text: string): { p: number; so: number; sn: n
 
 /** Whether `name` occurs as a word in text outside [a, b) (a cheap test before walking tokens). */
 function namedElsewhere(text: string, name: string, a: number, b: number): boolean {
-  const isWord = (c: number) => (c >= 48 && c <= 57) || (c >= 65 && c <= 90) || (c >= 97 && c <= 122) || c === 95 || c === 36;
-  for (let at = text.indexOf(name); at >= 0; at = text.indexOf(name, at + 1)) {
-    if (at >= a && at < b) continue;
-    if ((at > 0 && isWord(text.charCodeAt(at - 1))) || isWord(text.charCodeAt(at + name.length))) continue;
-    return true;
-  }
+  for (let at = wordAt(text, name, 0); at >= 0; at = wordAt(text, name, at + 1)) if (at < a || at >= b) return true;
   return false;
 }
 

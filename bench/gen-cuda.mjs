@@ -1,8 +1,10 @@
 // Generates a synthetic CUDA file of about N lines: kernels of every shape (guarded, early return,
 // grid-stride, 2D, templates with __launch_bounds__, shared-memory reductions), host functions with
 // launch chains in all configuration forms, macros, and `<<<` inside strings and comments.
-// Usage: node bench/gen-cuda.mjs [lines=10000] [seed=1] > file.cu
-export function generateCuda(targetLines = 10000, seed = 1) {
+// `mixed` puts plain C++ host code (data handling, a small class, loops, I/O) after each group of
+// kernels, for about the kernel density of the real files in research/parsing.md's corpus.
+// Usage: node bench/gen-cuda.mjs [lines=10000] [seed=1] [mixed] > file.cu
+export function generateCuda(targetLines = 10000, seed = 1, mixed = false) {
   let s = seed >>> 0;
   const rnd = (n) => { s = (s * 1664525 + 1013904223) >>> 0; return s % n; };
   const out = ['#include <cuda_runtime.h>', '#include <cstdio>', '#define N (1 << 20)', '#define BLOCK 256',
@@ -48,10 +50,30 @@ export function generateCuda(targetLines = 10000, seed = 1) {
       if (rnd(7) === 0) out.push('  cudaDeviceSynchronize();');
     }
     out.push('  cudaFree(a); cudaFree(b); cudaFree(c); cudaFree(d);', '}', '');
+    if (mixed) out.push(...hostCode(k, rnd));
   }
   return out.join('\n') + '\n';
 }
 
+/** About 60 lines of ordinary host C++ with no kernel launches. */
+function hostCode(k, rnd) {
+  const c = `Stats${k}`;
+  return [
+    `struct ${c} {`, '  std::vector<double> values;', '  double sum = 0, sumSq = 0;', '  int count = 0;',
+    '  void add(double v) {', '    values.push_back(v);', '    sum += v;', '    sumSq += v * v;', '    ++count;', '  }',
+    '  double mean() const { return count ? sum / count : 0.0; }',
+    '  double variance() const {', '    if (count < 2) return 0.0;', '    const double m = mean();', '    return (sumSq - count * m * m) / (count - 1);', '  }',
+    '  double percentile(double p) const {', '    std::vector<double> s = values;', '    std::sort(s.begin(), s.end());',
+    '    const size_t at = static_cast<size_t>(p * (s.size() - 1));', '    return s.empty() ? 0.0 : s[at];', '  }', '};', '',
+    `static bool parse_line_${k}(const std::string& line, std::vector<float>& out) {`, '  std::stringstream ss(line);', '  std::string field;',
+    "  while (std::getline(ss, field, ',')) {", '    if (field.empty()) return false;', '    char* end = nullptr;', '    const float v = std::strtof(field.c_str(), &end);',
+    '    if (end == field.c_str()) return false;', '    out.push_back(v);', '  }', '  return !out.empty();', '}', '',
+    `int load_${k}(const char* path, std::vector<float>& data) {`, '  std::ifstream in(path);', '  if (!in) {', '    std::fprintf(stderr, "cannot open %s\\n", path);', '    return -1;', '  }',
+    '  std::string line;', '  int rows = 0;', '  while (std::getline(in, line)) {', `    if (!parse_line_${k}(line, data)) continue;`, '    ++rows;', `    if (rows % ${100 + rnd(900)} == 0) std::printf("%d rows\\n", rows);`, '  }',
+    `  ${c} st;`, '  for (float v : data) st.add(v);', '  std::printf("mean %f var %f p90 %f\\n", st.mean(), st.variance(), st.percentile(0.9));', '  return rows;', '}', '',
+  ];
+}
+
 if (import.meta.url === `file://${process.argv[1]}`) {
-  process.stdout.write(generateCuda(Number(process.argv[2] ?? 10000), Number(process.argv[3] ?? 1)));
+  process.stdout.write(generateCuda(Number(process.argv[2] ?? 10000), Number(process.argv[3] ?? 1), process.argv[4] === 'mixed'));
 }

@@ -1,6 +1,7 @@
 // fusion-lens CLI: `check` reports fusion opportunities (text | json | sarif), `fix` applies the
 // preferred fixes (like `eslint --fix`), `gpus` lists the GPU profiles. Exit codes: docs/cli.md.
 
+import type { LibraryTarget } from '../analyzer/libs/libTarget';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { analyze, newHost, DEFAULT_OPTIONS, type AnalysisOptions, type AnalysisResult, type AnalyzerHost } from '../analyzer/analyze';
@@ -28,6 +29,7 @@ Options:
   --format FORMAT       text (default), json or sarif
   --default-size N      elements assumed when the code does not say (default ${DEFAULT_OPTIONS.defaultElements})
   --min-saving BYTES    report only findings saving at least this many bytes (suffixes K, M, G)
+  --library TARGET      rewrite OpenCV CUDA chains with auto (what the file includes), cvgs, fkl or none
   --exit-zero           exit 0 even when findings are reported
   --verbose             show the assumptions behind each estimate (text format)
   --no-color            plain text output
@@ -45,6 +47,7 @@ interface Args {
   format: 'text' | 'json' | 'sarif';
   defaultSize: number;
   minSaving: number;
+  library: LibraryTarget;
   exitZero: boolean;
   dryRun: boolean;
   verbose: boolean;
@@ -54,7 +57,7 @@ interface Args {
 class UsageError extends Error {}
 
 function parseArgs(argv: string[]): Args | 'help' | 'version' {
-  const a: Args = { command: '', paths: [], gpu: DEFAULT_OPTIONS.gpu, format: 'text', defaultSize: DEFAULT_OPTIONS.defaultElements, minSaving: 0, exitZero: false, dryRun: false, verbose: false, color: !!process.stdout.isTTY && !process.env.NO_COLOR };
+  const a: Args = { command: '', paths: [], gpu: DEFAULT_OPTIONS.gpu, format: 'text', defaultSize: DEFAULT_OPTIONS.defaultElements, minSaving: 0, library: 'auto', exitZero: false, dryRun: false, verbose: false, color: !!process.stdout.isTTY && !process.env.NO_COLOR };
   const rest = [...argv];
   const value = (flag: string) => {
     const v = rest.shift();
@@ -80,6 +83,12 @@ function parseArgs(argv: string[]): Args | 'help' | 'version' {
       }
       case '--default-size': a.defaultSize = parseCount(value(arg), arg); break;
       case '--min-saving': a.minSaving = parseCount(value(arg), arg); break;
+      case '--library': {
+        const l = value(arg);
+        if (l !== 'auto' && l !== 'cvgs' && l !== 'fkl' && l !== 'none') throw new UsageError(`unknown library target \`${l}\` (auto, cvgs, fkl or none)`);
+        a.library = l;
+        break;
+      }
       case '--exit-zero': a.exitZero = true; break;
       case '--dry-run': a.dryRun = true; break;
       case '--verbose': a.verbose = true; break;
@@ -145,7 +154,7 @@ export function run(argv: string[], out: (s: string) => void = s => process.stdo
     texts.set(f, t);
     if (/\.(cu|cuh|h|hpp|cpp|cc)$/i.test(f)) host.index.update(path.resolve(f), t);
   }
-  const options: AnalysisOptions = { gpu: args.gpu, defaultElements: args.defaultSize, minSavingBytes: args.minSaving };
+  const options: AnalysisOptions = { gpu: args.gpu, defaultElements: args.defaultSize, minSavingBytes: args.minSaving, libraryTarget: args.library };
   const info: RunInfo = { toolVersion: VERSION, profile: findProfile(args.gpu)!, cwd: process.cwd(), verbose: args.verbose };
   const progress = process.stderr.isTTY && files.length > 20;
   const results: AnalysisResult[] = [];

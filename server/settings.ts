@@ -5,6 +5,7 @@ import type { AnalysisOptions } from '../analyzer/analyze';
 import { DEFAULT_OPTIONS } from '../analyzer/analyze';
 import type { Severity } from '../analyzer/core/finding';
 import { findProfile } from '../analyzer/cost/profiles';
+import type { LibraryTarget } from '../analyzer/libs/libTarget';
 
 export interface Settings {
   gpu: string;
@@ -14,6 +15,7 @@ export interface Settings {
   enable: { cuda: boolean; typescript: boolean };
   debounceMs: number;
   codeLens: boolean;
+  libraryTarget: LibraryTarget;
 }
 
 export const DEFAULT_SETTINGS: Settings = {
@@ -24,6 +26,7 @@ export const DEFAULT_SETTINGS: Settings = {
   enable: { cuda: true, typescript: true },
   debounceMs: 150,
   codeLens: true,
+  libraryTarget: 'auto',
 };
 
 /** Merges a (possibly partial, possibly malformed) settings object over the defaults. */
@@ -42,10 +45,11 @@ export function normalizeSettings(raw: unknown): Settings {
   }
   if (typeof r.debounceMs === 'number' && r.debounceMs >= 0 && r.debounceMs <= 5000) s.debounceMs = r.debounceMs;
   if (typeof r.codeLens === 'boolean') s.codeLens = r.codeLens;
+  if (typeof r.libraryTarget === 'string' && ['auto', 'cvgs', 'fkl', 'none'].includes(r.libraryTarget)) s.libraryTarget = r.libraryTarget as LibraryTarget;
   return s;
 }
 
 export function analysisOptions(s: Settings): AnalysisOptions {
   const sev: Severity = s.severity === 'information' ? 'info' : s.severity;
-  return { gpu: s.gpu, defaultElements: s.defaultProblemSize, minSavingBytes: s.minSavingBytes, severity: sev, withFixes: false };
+  return { gpu: s.gpu, defaultElements: s.defaultProblemSize, minSavingBytes: s.minSavingBytes, severity: sev, withFixes: false, libraryTarget: s.libraryTarget };
 }

@@ -94,12 +94,20 @@ export class UsedNames {
 
 /** `name` occurs in src as a whole identifier. */
 export function containsWord(src: string, name: string): boolean {
-  if (!name) return false;
-  const isWord = (c: number) => (c >= 48 && c <= 57) || (c >= 65 && c <= 90) || (c >= 97 && c <= 122) || c === 95 || c === 36;
-  for (let at = src.indexOf(name); at >= 0; at = src.indexOf(name, at + 1)) {
-    if (at > 0 && isWord(src.charCodeAt(at - 1))) continue;
-    if (isWord(src.charCodeAt(at + name.length))) continue;
-    return true;
+  return wordAt(src, name, 0) >= 0;
+}
+
+/** Offset of the next whole-identifier occurrence of `name` in src at or after `from`, or -1. */
+export function wordAt(src: string, name: string, from: number): number {
+  if (!name) return -1;
+  for (let at = src.indexOf(name, from); at >= 0; at = src.indexOf(name, at + 1)) {
+    if (at > 0 && isWordChar(src.charCodeAt(at - 1))) continue;
+    if (isWordChar(src.charCodeAt(at + name.length))) continue;
+    return at;
   }
-  return false;
+  return -1;
+}
+
+function isWordChar(c: number): boolean {
+  return (c >= 48 && c <= 57) || (c >= 65 && c <= 90) || (c >= 97 && c <= 122) || c === 95 || c === 36;
 }

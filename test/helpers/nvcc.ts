@@ -19,13 +19,13 @@ export interface CompileResult {
 }
 
 /** Compiles CUDA source text with `nvcc -c` (warnings reported in output). */
-export function compileCuda(name: string, text: string, extraFiles: Record<string, string> = {}): Promise<CompileResult> {
+export function compileCuda(name: string, text: string, extraFiles: Record<string, string> = {}, extraArgs: string[] = []): Promise<CompileResult> {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'fl-nvcc-'));
   const file = path.join(dir, name);
   fs.writeFileSync(file, text);
   for (const [n, t] of Object.entries(extraFiles)) fs.writeFileSync(path.join(dir, n), t);
   return new Promise(resolve => {
-    const p = spawn('nvcc', ['-c', '-std=c++17', '-o', path.join(dir, 'out.o'), file], { cwd: dir });
+    const p = spawn('nvcc', ['-c', '-std=c++17', ...extraArgs, '-o', path.join(dir, 'out.o'), file], { cwd: dir });
     let out = '';
     p.stdout.on('data', d => (out += d));
     p.stderr.on('data', d => (out += d));
