@@ -52,6 +52,6 @@ export function generateCuda(targetLines = 10000, seed = 1) {
   return out.join('\n') + '\n';
 }
 
-if (import.meta.url === `file://${process.argv[1]}`) {
+if (process.argv[1]?.endsWith("gen-cuda.mjs")) {
   process.stdout.write(generateCuda(Number(process.argv[2] ?? 10000), Number(process.argv[3] ?? 1)));
 }

@@ -164,7 +164,8 @@ class StmtParser {
       if (t.is(j, '(') || t.is(j, '[') || t.is(j, '{')) depth++;
       else if (t.is(j, ')') || t.is(j, ']') || t.is(j, '}')) {
         depth--;
-        if (depth < 0) return j - 1; // ran into the enclosing block's closer
+        // ran into the enclosing block's closer; a stray closer that starts a statement is one (no zero-length statements: the callers loop on end + 1)
+        if (depth < 0) return Math.max(i, j - 1);
       } else if (depth === 0 && t.is(j, ';')) return j;
     }
     return this.limit;
