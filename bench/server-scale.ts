@@ -9,6 +9,7 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { LspClient } from '../test/helpers/lspClient';
+import { SERVER_EXEC_ARGV } from '../server/flags';
 import { readExample } from '../test/helpers/analyze';
 // @ts-expect-error plain ESM generators shared with the shell
 import { generateCuda } from './gen-cuda.mjs';
@@ -18,13 +19,15 @@ import { generateTree } from './gen-tree.mjs';
 const RUNS = Number(process.env.RUNS ?? 5);
 const OPEN = Number(process.env.OPEN ?? 50);
 const FILES = Number(process.env.FILES ?? 2000);
+/** ONLY=cold|open|workspace runs one part. */
+const ONLY = process.env.ONLY;
 const MiB = (b: number | undefined) => (b === undefined ? 'n/a' : (b / 2 ** 20).toFixed(1));
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 const load = () => os.loadavg().map(x => x.toFixed(2)).join(' ');
 const example = readExample('cuda/image_normalize.cu');
-/** Extra node flags for the server process (e.g. SERVER_NODE_ARGS='--max-semi-space-size=4'). */
+/** Node flags for the server: those the editor uses (server/flags.ts) unless SERVER_NODE_ARGS is set ('' for none). */
 const WAITS = [500, 2000, 5000, 10000, 20000];
-const NODE_ARGS = (process.env.SERVER_NODE_ARGS ?? '').split(' ').filter(Boolean);
+const NODE_ARGS = process.env.SERVER_NODE_ARGS !== undefined ? process.env.SERVER_NODE_ARGS.split(' ').filter(Boolean) : SERVER_EXEC_ARGV;
 
 async function coldStart(): Promise<{ initMs: number; firstDiagMs: number }> {
   const t0 = performance.now();
@@ -76,11 +79,12 @@ async function openFiles(n: number): Promise<Record<string, string>> {
   }
 }
 
-async function largeWorkspace(dir: string): Promise<Record<string, string>> {
+/** With `root`, the server indexes `dir` in the background while the file is opened. */
+async function largeWorkspace(dir: string, root: boolean): Promise<Record<string, string>> {
   const c = new LspClient({}, NODE_ARGS);
   try {
     const t0 = performance.now();
-    await c.initialize(dir);
+    await c.initialize(root ? dir : undefined);
     const u = `file://${path.join(dir, 'src', 'mod_000', 'file_1.cu')}`;
     const text = fs.readFileSync(new URL(u), 'utf8');
     await c.open(u, text);
@@ -90,6 +94,7 @@ async function largeWorkspace(dir: string): Promise<Record<string, string>> {
     const h0 = performance.now();
     await c.request('textDocument/hover', { textDocument: { uri: u }, position: { line: 12, character: 2 } });
     const hoverMs = performance.now() - h0;
+    if (!root) return { firstDiagMs: firstDiagMs.toFixed(0), hoverMs: hoverMs.toFixed(1), rssMiB: MiB(c.rss()) };
     const deadline = Date.now() + 300000;
     while (!c.logs.some(l => /indexed \d+ files/.test(l)) && Date.now() < deadline) await new Promise(r => setTimeout(r, 50));
     const indexedAtMs = performance.now() - t0;
@@ -105,18 +110,35 @@ async function largeWorkspace(dir: string): Promise<Record<string, string>> {
 }
 
 async function main(): Promise<void> {
-  console.log(`# server-scale on ${os.cpus().length} cores (${os.cpus()[0]?.model}), node ${process.version}; load average ${load()}`);
+  console.log(`# server-scale on ${os.cpus().length} cores (${os.cpus()[0]?.model}), node ${process.version}, server flags [${NODE_ARGS.join(' ')}]; load average ${load()}`);
+  if (!ONLY || ONLY === 'cold') {
   const colds = [];
   for (let i = 0; i < RUNS; i++) colds.push(await coldStart());
   console.log(JSON.stringify({
     bench: 'cold start', runs: RUNS, initMedianMs: median(colds.map(c => c.initMs)).toFixed(0), firstDiagMedianMs: median(colds.map(c => c.firstDiagMs)).toFixed(0),
     firstDiagAllMs: colds.map(c => c.firstDiagMs.toFixed(0)).join(' '), budgetMs: 300, load: load(),
   }));
-  console.log(JSON.stringify({ bench: `${OPEN} open files`, ...(await openFiles(OPEN)), budgetMiB: 150, load: load() }));
+  }
+  if (!ONLY || ONLY === 'open') console.log(JSON.stringify({ bench: `${OPEN} open files`, ...(await openFiles(OPEN)), budgetMiB: 150, load: load() }));
+  if (ONLY && ONLY !== 'workspace') return;
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'fl-ws-'));
   try {
     const g = generateTree(dir, FILES, 1);
-    console.log(JSON.stringify({ bench: `workspace of ${FILES} files (${(g.bytes / 2 ** 20).toFixed(1)} MiB, ${g.lines} lines)`, ...(await largeWorkspace(dir)), load: load() }));
+    // alternate: the same file opened with and without the workspace being indexed
+    const withRoot: Array<Record<string, string>> = [];
+    const without: Array<Record<string, string>> = [];
+    for (let i = 0; i < RUNS; i++) {
+      without.push(await largeWorkspace(dir, false));
+      withRoot.push(await largeWorkspace(dir, true));
+    }
+    const med = (rs: Array<Record<string, string>>, k: string) => median(rs.map(r => Number(r[k]))).toFixed(0);
+    console.log(JSON.stringify({ bench: `same file, no workspace folder`, runs: RUNS, firstDiagMedianMs: med(without, 'firstDiagMs'), firstDiagAllMs: without.map(r => r.firstDiagMs).join(' '), load: load() }));
+    console.log(JSON.stringify({
+      bench: `workspace of ${FILES} files (${(g.bytes / 2 ** 20).toFixed(1)} MiB, ${g.lines} lines) indexed in the background`, runs: RUNS,
+      firstDiagMedianMs: med(withRoot, 'firstDiagMs'), firstDiagAllMs: withRoot.map(r => r.firstDiagMs).join(' '),
+      hoverDuringIndexMedianMs: med(withRoot, 'hoverDuringIndexMs'), indexDoneAtMedianMs: med(withRoot, 'indexDoneAtMs'),
+      serverLog: withRoot[0].serverLog, rssMiB: withRoot.map(r => r.rssMiB).join(' '), load: load(),
+    }));
   } finally {
     fs.rmSync(dir, { recursive: true, force: true });
   }

@@ -144,7 +144,16 @@ export async function run(argv: string[], out: (s: string) => void = s => proces
   const workerEntry = path.join(__dirname, 'cli-worker.js');
   const jobs = Math.min(args.jobs ?? os.availableParallelism(), Math.ceil(files.length / 8));
   const style: Style = { format: args.format, info, color: args.color };
-  const pool = args.command === 'check' && jobs > 1 && fs.existsSync(workerEntry) ? new WorkerPool(workerEntry, jobs, { options, style }) : undefined;
+  // `--jobs N`: this thread and N - 1 workers
+  const pool = args.command === 'check' && jobs > 1 && fs.existsSync(workerEntry) ? new WorkerPool(workerEntry, jobs - 1, { options, style }) : undefined;
+  let localHost: AnalyzerHost | undefined;
+  const local = (kind: 'index' | 'check', part: string[]): TaskResult[] => part.map(f => {
+    try {
+      return kind === 'index' ? { names: kernelNamesOf(f) ?? null } : checkFile(f, localHost!, options, style);
+    } catch (e) {
+      return { error: (e as Error).stack ?? String(e) };
+    }
+  });
   let failed = false;
   let findings = 0;
   try {
@@ -159,8 +168,15 @@ export async function run(argv: string[], out: (s: string) => void = s => proces
         failed = true;
       } else if (names.length) defined.push([files[i], names]);
     };
-    if (pool) await pool.run('index', files, 32, (i, r) => indexed(i, 'names' in r ? r.names : null));
-    else files.forEach((f, i) => indexed(i, kernelNamesOf(f) ?? null));
+    const indexedResult = (i: number, r: TaskResult) => {
+      if ('error' in r) {
+        failed = true;
+        unreadable.add(files[i]);
+        err(`fusion-lens: internal error while indexing ${files[i]}: ${r.error}\n`);
+      } else indexed(i, 'names' in r ? r.names : null);
+    };
+    if (pool) await pool.run('index', files, 32, indexedResult, local);
+    else local('index', files).forEach((r, i) => indexedResult(i, r));
     const todo = files.filter(f => !unreadable.has(f));
 
     // phase 2: analyze; reports are written in file order as they complete
@@ -181,7 +197,8 @@ export async function run(argv: string[], out: (s: string) => void = s => proces
     };
     if (pool) {
       pool.broadcast({ kind: 'names', names: defined });
-      await pool.run('check', todo, 8, report);
+      localHost = workspaceHost(defined);
+      await pool.run('check', todo, 8, report, local);
     } else {
       const host = workspaceHost(defined);
       todo.forEach((f, i) => {

@@ -23,16 +23,19 @@ export interface WorkerSetup {
 
 interface Slot {
   worker: Worker;
-  busy?: { id: number; start: number; files: string[] };
+  /** Chunks sent and not answered yet: two, so a worker never waits for the next one. */
+  inflight: Array<{ id: number; start: number; files: string[] }>;
   dead: boolean;
 }
+
+const IN_FLIGHT = 2;
 
 export class WorkerPool {
   private readonly slots: Slot[];
   private nextId = 0;
 
   constructor(entry: string, size: number, setup: WorkerSetup) {
-    this.slots = Array.from({ length: size }, () => ({ worker: new Worker(entry, { workerData: setup }), dead: false }));
+    this.slots = Array.from({ length: size }, () => ({ worker: new Worker(entry, { workerData: setup }), inflight: [], dead: false }));
   }
 
   get size(): number {
@@ -45,9 +48,11 @@ export class WorkerPool {
 
   /**
    * Runs `kind` over `files` in chunks; `emit(i, result)` is called once per file, in file order.
-   * A worker that dies fails its chunk's files ({ error }) and the others carry on.
+   * With `local`, the calling thread takes small chunks too, between handling the workers' messages
+   * (one isolate fewer to start and warm up than a worker per core). A worker that dies fails its
+   * chunk's files ({ error }) and the others carry on.
    */
-  run(kind: 'index' | 'check', files: string[], chunk: number, emit: (i: number, r: TaskResult) => void): Promise<void> {
+  run(kind: 'index' | 'check', files: string[], chunk: number, emit: (i: number, r: TaskResult) => void, local?: (kind: 'index' | 'check', files: string[]) => TaskResult[]): Promise<void> {
     // results wait here only until every earlier file's result has been handed on
     const results = new Array<TaskResult | null | undefined>(files.length);
     let emitted = 0;
@@ -68,21 +73,36 @@ export class WorkerPool {
         }
       };
       const feed = (s: Slot) => {
-        if (s.dead || queued >= files.length) return;
+        while (!s.dead && queued < files.length && s.inflight.length < IN_FLIGHT) {
+          const start = queued;
+          const part = files.slice(start, Math.min(files.length, start + chunk));
+          queued += part.length;
+          const task = { id: this.nextId++, start, files: part };
+          s.inflight.push(task);
+          s.worker.postMessage({ kind, id: task.id, files: part } satisfies ToWorker);
+        }
+      };
+      // the calling thread's share: chunks a quarter the size, so workers wait little for new work
+      let localBusy = false;
+      const feedLocal = () => {
+        if (!local || localBusy || queued >= files.length) return;
         const start = queued;
-        const part = files.slice(start, Math.min(files.length, start + chunk));
+        const part = files.slice(start, Math.min(files.length, start + Math.max(1, chunk >> 2)));
         queued += part.length;
-        s.busy = { id: this.nextId++, start, files: part };
-        s.worker.postMessage({ kind, id: s.busy.id, files: part } satisfies ToWorker);
+        localBusy = true;
+        setImmediate(() => {
+          local(kind, part).forEach((r, k) => (results[start + k] = r));
+          localBusy = false;
+          feedLocal();
+          done();
+        });
       };
       const fail = (s: Slot, why: string) => {
         if (s.dead) return;
         s.dead = true;
-        if (s.busy) {
-          s.busy.files.forEach((_, k) => (results[s.busy!.start + k] = { error: `worker thread ${why}` }));
-          s.busy = undefined;
-        }
-        if (!this.size) {
+        for (const task of s.inflight) task.files.forEach((_, k) => (results[task.start + k] = { error: `worker thread ${why}` }));
+        s.inflight = [];
+        if (!this.size && !local) {
           // no worker left: the rest of the files fail too (the caller reports them)
           for (let i = queued; i < files.length; i++) results[i] = { error: `worker thread ${why}` };
           queued = files.length;
@@ -91,9 +111,10 @@ export class WorkerPool {
       };
       for (const s of this.slots) {
         s.worker.on('message', (m: { id: number; results: TaskResult[] }) => {
-          if (!s.busy || m.id !== s.busy.id) return;
-          m.results.forEach((r, k) => (results[s.busy!.start + k] = r));
-          s.busy = undefined;
+          const at = s.inflight.findIndex(t => t.id === m.id);
+          if (at < 0) return;
+          const [task] = s.inflight.splice(at, 1);
+          m.results.forEach((r, k) => (results[task.start + k] = r));
           feed(s);
           done();
         });
@@ -101,7 +122,8 @@ export class WorkerPool {
         s.worker.on('exit', code => fail(s, `exited with code ${code}`));
         feed(s);
       }
-      if (!this.size) reject(new Error('no worker threads'));
+      feedLocal();
+      if (!this.size && !local) reject(new Error('no worker threads'));
       else if (!files.length) resolve();
     });
   }

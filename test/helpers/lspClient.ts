@@ -4,6 +4,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { createMessageConnection, StreamMessageReader, StreamMessageWriter, type MessageConnection } from 'vscode-jsonrpc/node';
 import { ROOT } from './analyze';
+import { SERVER_EXEC_ARGV } from '../../server/flags';
 
 export interface Diag {
   range: { start: { line: number; character: number }; end: { line: number; character: number } };
@@ -26,7 +27,8 @@ export class LspClient {
   /** window/logMessage texts from the server. */
   readonly logs: string[] = [];
 
-  constructor(settings: Record<string, unknown> = {}, nodeArgs: string[] = []) {
+  /** `nodeArgs`: node flags for the server; by default the ones the editor uses. */
+  constructor(settings: Record<string, unknown> = {}, nodeArgs: string[] = SERVER_EXEC_ARGV) {
     this.proc = spawn(process.execPath, [...nodeArgs, process.env.FUSION_LENS_SERVER ?? path.join(ROOT, 'dist', 'server.js'), '--stdio'], { stdio: ['pipe', 'pipe', 'pipe'] });
     this.proc.stderr!.on('data', d => (this.stderr += d));
     this.conn = createMessageConnection(new StreamMessageReader(this.proc.stdout!), new StreamMessageWriter(this.proc.stdin!));

@@ -25,7 +25,7 @@ function cli(args: string[], cwd = dir) {
   return { code: r.status, out: r.stdout, err: r.stderr };
 }
 
-test('check gives the same output with 1 and 3 worker threads, in every format', () => {
+test('check gives the same output with --jobs 1 and --jobs 3 (2 worker threads), in every format', () => {
   for (const format of ['text', 'json', 'sarif']) {
     const one = cli(['check', '.', '--format', format, '--jobs', '1', '--no-color']);
     const three = cli(['check', '.', '--format', format, '--jobs', '3', '--no-color']);
@@ -81,4 +81,39 @@ test('fix rewrites the examples as fixAll does (goldens)', () => {
   } finally {
     fs.rmSync(work, { recursive: true, force: true });
   }
+});
+
+test('a worker thread that dies fails its files and the run still ends', async () => {
+  const { WorkerPool } = await import('../../cli/pool');
+  const entry = path.join(dir, 'dying-worker.js');
+  // answers one chunk, then exits in the middle of the next
+  fs.writeFileSync(entry, `const { parentPort } = require('node:worker_threads'); let n = 0;
+parentPort.on('message', m => { if (m.kind === 'names') return; if (n++ === 1) process.exit(7); parentPort.postMessage({ id: m.id, results: m.files.map(() => ({ names: [] })) }); });`);
+  const pool = new WorkerPool(entry, 2, { options: { gpu: 'h100', defaultElements: 1, minSavingBytes: 0 }, style: { format: 'json', info: { toolVersion: '', profile: {} as never, cwd: dir, verbose: false }, color: false } });
+  const files = Array.from({ length: 40 }, (_, i) => `f${i}.cu`);
+  const seen: Array<[number, string]> = [];
+  await pool.run('index', files, 4, (i, r) => seen.push([i, 'error' in r ? 'error' : 'ok']));
+  await pool.close();
+  assert.deepEqual(seen.map(s => s[0]), files.map((_, i) => i), 'every file once, in order');
+  const errors = seen.filter(s => s[1] === 'error').length;
+  assert.ok(errors >= 4 && errors < 40, `the dead workers' chunks fail (${errors} files), the rest succeed`);
+});
+
+test('the calling thread shares the work and finishes it when every worker has died', async () => {
+  const { WorkerPool } = await import('../../cli/pool');
+  const entry = path.join(dir, 'dying-worker.js');
+  const pool = new WorkerPool(entry, 1, { options: { gpu: 'h100', defaultElements: 1, minSavingBytes: 0 }, style: { format: 'json', info: { toolVersion: '', profile: {} as never, cwd: dir, verbose: false }, color: false } });
+  const files = Array.from({ length: 40 }, (_, i) => `f${i}.cu`);
+  const seen: string[] = [];
+  let localFiles = 0;
+  await pool.run('index', files, 4, (i, r) => seen.push('error' in r ? 'error' : 'ok'), (_kind, part) => {
+    localFiles += part.length;
+    return part.map(() => ({ names: [] }));
+  });
+  await pool.close();
+  assert.equal(seen.length, 40);
+  assert.ok(localFiles > 0);
+  // the worker dies on its second chunk; it had one or two chunks in flight then
+  const errors = seen.filter(s => s === 'error').length;
+  assert.ok(errors === 4 || errors === 8, `only the chunks in flight on the dead worker fail (${errors} files)`);
 });
