@@ -74,6 +74,6 @@ function hostCode(k, rnd) {
   ];
 }
 
-if (import.meta.url === `file://${process.argv[1]}`) {
+if (process.argv[1]?.endsWith('gen-cuda.mjs')) {
   process.stdout.write(generateCuda(Number(process.argv[2] ?? 10000), Number(process.argv[3] ?? 1), process.argv[4] === 'mixed'));
 }

@@ -4,12 +4,15 @@
 import type { LibraryTarget } from '../analyzer/libs/libTarget';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { analyze, newHost, DEFAULT_OPTIONS, type AnalysisOptions, type AnalysisResult, type AnalyzerHost } from '../analyzer/analyze';
+import * as os from 'node:os';
+import { DEFAULT_OPTIONS, type AnalysisOptions, type AnalyzerHost } from '../analyzer/analyze';
 import { fixAll } from '../analyzer/fixAll';
 import { findProfile, PROFILES } from '../analyzer/cost/profiles';
 import { fmtBw, fmtBytes } from '../analyzer/cost/model';
 import { collectFiles } from './files';
-import { formatJson, formatSarif, formatText, type RunInfo } from './formats';
+import { assembler, type RunInfo, type Style } from './formats';
+import { checkFile, kernelNamesOf, readText, workspaceHost } from './engine';
+import { WorkerPool, type TaskResult } from './pool';
 import { unifiedDiff } from './diff';
 
 declare const __VERSION__: string;
@@ -31,6 +34,7 @@ Options:
   --min-saving BYTES    report only findings saving at least this many bytes (suffixes K, M, G)
   --library TARGET      rewrite OpenCV CUDA chains with auto (what the file includes), cvgs, fkl or none
   --exit-zero           exit 0 even when findings are reported
+  --jobs N              worker threads for \`check\` (default: one per core; 1 = no workers)
   --verbose             show the assumptions behind each estimate (text format)
   --no-color            plain text output
   -h, --help            this help
@@ -52,6 +56,7 @@ interface Args {
   dryRun: boolean;
   verbose: boolean;
   color: boolean;
+  jobs?: number;
 }
 
 class UsageError extends Error {}
@@ -90,6 +95,12 @@ function parseArgs(argv: string[]): Args | 'help' | 'version' {
         break;
       }
       case '--exit-zero': a.exitZero = true; break;
+      case '--jobs': case '-j': {
+        const n = Number(value(arg));
+        if (!Number.isInteger(n) || n < 1) throw new UsageError(`${arg} needs a whole number of at least 1`);
+        a.jobs = n;
+        break;
+      }
       case '--dry-run': a.dryRun = true; break;
       case '--verbose': a.verbose = true; break;
       case '--no-color': a.color = false; break;
@@ -116,16 +127,7 @@ function parseCount(s: string, flag: string): number {
   return Math.round(Number(m[1]) * mult);
 }
 
-function readText(p: string): string | undefined {
-  try {
-    const buf = fs.readFileSync(p);
-    return buf.toString('utf8');
-  } catch {
-    return undefined;
-  }
-}
-
-export function run(argv: string[], out: (s: string) => void = s => process.stdout.write(s), err: (s: string) => void = s => process.stderr.write(s)): number {
+export async function run(argv: string[], out: (s: string) => void = s => process.stdout.write(s), err: (s: string) => void = s => process.stderr.write(s)): Promise<number> {
   let args: Args | 'help' | 'version';
   try {
     args = parseArgs(argv);
@@ -145,52 +147,113 @@ export function run(argv: string[], out: (s: string) => void = s => process.stdo
   const { files, missing } = collectFiles(args.paths, new Set(['cuda', 'typescript']));
   for (const m of missing) err(`fusion-lens: no such file or directory: ${m}\n`);
   if (missing.length && !files.length) return EXIT.usage;
-  const host: AnalyzerHost = newHost(readText);
-  const texts = new Map<string, string>();
-  let failed = false;
-  for (const f of files) {
-    const t = readText(f);
-    if (t === undefined) { err(`fusion-lens: cannot read ${f}\n`); failed = true; continue; }
-    texts.set(f, t);
-    if (/\.(cu|cuh|h|hpp|cpp|cc)$/i.test(f)) host.index.update(path.resolve(f), t);
-  }
   const options: AnalysisOptions = { gpu: args.gpu, defaultElements: args.defaultSize, minSavingBytes: args.minSaving, libraryTarget: args.library };
   const info: RunInfo = { toolVersion: VERSION, profile: findProfile(args.gpu)!, cwd: process.cwd(), verbose: args.verbose };
-  const progress = process.stderr.isTTY && files.length > 20;
-  const results: AnalysisResult[] = [];
-  let n = 0;
-  for (const [f, text] of texts) {
-    if (progress && ++n % 10 === 0) err(`\r${n}/${texts.size} files`);
+  const progress = new Progress(process.stderr.isTTY === true && files.length > 20, err);
+  const workerEntry = path.join(__dirname, 'cli-worker.js');
+  const jobs = Math.min(args.jobs ?? os.availableParallelism(), Math.ceil(files.length / 8));
+  const style: Style = { format: args.format, info, color: args.color };
+  // `--jobs N`: this thread and N - 1 workers
+  const pool = args.command === 'check' && jobs > 1 && fs.existsSync(workerEntry) ? new WorkerPool(workerEntry, jobs - 1, { options, style }) : undefined;
+  let localHost: AnalyzerHost | undefined;
+  const local = (kind: 'index' | 'check', part: string[]): TaskResult[] => part.map(f => {
     try {
-      if (args.command === 'fix') {
-        const r = fixFile(f, text, host, options, args.dryRun, out);
-        results.push(r);
-      } else {
-        results.push(withDisplayPath(analyze(path.resolve(f), text, host, options), f));
-      }
+      return kind === 'index' ? { names: kernelNamesOf(f) ?? null } : checkFile(f, localHost!, options, style);
     } catch (e) {
-      failed = true;
-      err(`fusion-lens: internal error while analyzing ${f}: ${(e as Error).stack ?? e}\n`);
+      return { error: (e as Error).stack ?? String(e) };
     }
-  }
-  if (progress) err('\r' + ' '.repeat(30) + '\r');
-  if (args.command === 'check') {
-    out(args.format === 'json' ? formatJson(results, info) : args.format === 'sarif' ? formatSarif(results, info) : formatText(results, info, args.color));
+  });
+  let failed = false;
+  let findings = 0;
+  try {
+    // phase 1: which file defines which kernel (names only)
+    const unreadable = new Set<string>();
+    const defined: Array<[string, string[]]> = [];
+    const indexed = (i: number, names: string[] | null) => {
+      progress.update('indexing', i + 1, files.length);
+      if (names === null) {
+        err(`fusion-lens: cannot read ${files[i]}\n`);
+        unreadable.add(files[i]);
+        failed = true;
+      } else if (names.length) defined.push([files[i], names]);
+    };
+    const indexedResult = (i: number, r: TaskResult) => {
+      if ('error' in r) {
+        failed = true;
+        unreadable.add(files[i]);
+        err(`fusion-lens: internal error while indexing ${files[i]}: ${r.error}\n`);
+      } else indexed(i, 'names' in r ? r.names : null);
+    };
+    if (pool) await pool.run('index', files, 32, indexedResult, local);
+    else local('index', files).forEach((r, i) => indexedResult(i, r));
+    const todo = files.filter(f => !unreadable.has(f));
+
+    // phase 2: analyze; reports are written in file order as they complete
+    const output = args.command === 'fix' ? undefined : assembler(style, out);
+    const report = (i: number, r: TaskResult) => {
+      progress.update('analyzing', i + 1, todo.length);
+      if ('error' in r) {
+        failed = true;
+        err(`fusion-lens: internal error while analyzing ${todo[i]}: ${r.error}\n`);
+      } else if ('unreadable' in r) {
+        failed = true;
+        err(`fusion-lens: cannot read ${todo[i]}\n`);
+      } else if ('chunk' in r) {
+        findings += r.chunk.findings;
+        if (r.chunk.text) progress.clear();
+        output?.file(r.chunk);
+      }
+    };
+    if (pool) {
+      pool.broadcast({ kind: 'names', names: defined });
+      localHost = workspaceHost(defined);
+      await pool.run('check', todo, 8, report, local);
+    } else {
+      const host = workspaceHost(defined);
+      todo.forEach((f, i) => {
+        try {
+          report(i, args.command === 'fix' ? fixFile(f, host, options, args.dryRun, out) : checkFile(f, host, options, style));
+        } catch (e) {
+          report(i, { error: (e as Error).stack ?? String(e) });
+        }
+      });
+    }
+    progress.clear();
+    output?.end();
+  } finally {
+    await pool?.close();
   }
   if (failed) return EXIT.internal;
-  const count = results.reduce((s, r) => s + r.findings.length, 0);
-  return count && !args.exitZero && args.command === 'check' ? EXIT.findings : EXIT.ok;
+  return findings && !args.exitZero && args.command === 'check' ? EXIT.findings : EXIT.ok;
 }
 
-function withDisplayPath(r: AnalysisResult, display: string): AnalysisResult {
-  r.file = display;
-  for (const f of r.findings) f.file = display;
-  for (const x of r.refusals) x.file = display;
-  return r;
+/** `N/M files` on stderr while it is a terminal, at most ten times a second; cleared before output. */
+class Progress {
+  private last = 0;
+  private shown = false;
+
+  constructor(private readonly on: boolean, private readonly err: (s: string) => void) {}
+
+  update(phase: string, done: number, total: number): void {
+    if (!this.on) return;
+    const now = Date.now();
+    if (now - this.last < 100 && done < total) return;
+    this.last = now;
+    this.err(`\r${phase} ${done}/${total} files `);
+    this.shown = true;
+  }
+
+  clear(): void {
+    if (!this.shown) return;
+    this.err('\r' + ' '.repeat(40) + '\r');
+    this.shown = false;
+  }
 }
 
 /** Applies preferred fixes one at a time (analyzer/fixAll.ts) and writes or diffs the result. */
-function fixFile(file: string, original: string, host: AnalyzerHost, options: AnalysisOptions, dryRun: boolean, out: (s: string) => void): AnalysisResult {
+function fixFile(file: string, host: AnalyzerHost, options: AnalysisOptions, dryRun: boolean, out: (s: string) => void): TaskResult {
+  const original = readText(file);
+  if (original === undefined) return { unreadable: true };
   const r = fixAll(path.resolve(file), original, host, options);
   if (r.stalled) out(`${file}: a fix did not remove its finding (${r.stalled}); stopped\n`);
   if (r.applied.length) {
@@ -200,9 +263,12 @@ function fixFile(file: string, original: string, host: AnalyzerHost, options: An
       out(`${file}: applied ${r.applied.length} fix${r.applied.length === 1 ? '' : 'es'}\n`);
     }
   }
-  return withDisplayPath(r.result, file);
+  return { chunk: { text: '', findings: r.result.findings.length, fixable: 0, bytesSaved: 0, launchesSaved: 0 } };
 }
 
 if (require.main === module) {
-  process.exitCode = run(process.argv.slice(2));
+  void run(process.argv.slice(2)).then(code => (process.exitCode = code), e => {
+    process.stderr.write(`fusion-lens: internal error: ${(e as Error).stack ?? e}\n`);
+    process.exitCode = EXIT.internal;
+  });
 }

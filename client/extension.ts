@@ -9,6 +9,7 @@ import * as path from 'node:path';
 import * as vscode from 'vscode';
 import { CodeLensRequest, LanguageClient, TransportKind, type LanguageClientOptions, type ServerOptions } from 'vscode-languageclient/node';
 import { showReport } from './report';
+import { SERVER_EXEC_ARGV } from '../server/flags';
 
 /** Language ids the server analyzes. `cuda-cpp` is VS Code's (and cpptools'/Nsight's) id for .cu; `cuda` is the legacy one. */
 export const LANGUAGES = ['cuda-cpp', 'cuda', 'cpp', 'typescript', 'javascript', 'typescriptreact', 'javascriptreact'];
@@ -29,8 +30,8 @@ export async function activate(context: vscode.ExtensionContext): Promise<Fusion
   context.subscriptions.push(output);
   const serverModule = context.asAbsolutePath(path.join('dist', 'server.js'));
   const serverOptions: ServerOptions = {
-    run: { module: serverModule, transport: TransportKind.ipc },
-    debug: { module: serverModule, transport: TransportKind.ipc, options: { execArgv: ['--nolazy', '--inspect=6010'] } },
+    run: { module: serverModule, transport: TransportKind.ipc, options: { execArgv: SERVER_EXEC_ARGV } },
+    debug: { module: serverModule, transport: TransportKind.ipc, options: { execArgv: [...SERVER_EXEC_ARGV, '--nolazy', '--inspect=6010'] } },
   };
   const selector = LANGUAGES.flatMap(language => [
     { scheme: 'file', language },

@@ -21,6 +21,8 @@ const builds = [
   { entryPoints: ['client/extension.ts'], outfile: 'dist/client.js', external: ['vscode'] },
   { entryPoints: ['server/server.ts'], outfile: 'dist/server.js', external: ['typescript'] },
   { entryPoints: ['cli/main.ts'], outfile: 'dist/cli.js', external: ['typescript'], banner: { js: '#!/usr/bin/env node' } },
+  // worker threads of `fusion-lens check` (loaded from dist/ next to cli.js)
+  { entryPoints: ['cli/worker.ts'], outfile: 'dist/cli-worker.js', external: ['typescript'] },
 ];
 mkdirSync('dist', { recursive: true });
 // The TypeScript compiler API (6.0.x) is loaded lazily by analyzer/ts/tsModule.ts from

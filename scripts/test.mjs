@@ -35,7 +35,7 @@ run('node', ['scripts/build.mjs']);
 
 step('bundle tests');
 rmSync('out/test', { recursive: true, force: true });
-const suites = ['unit', 'lsp', 'nvcc', 'tfjs', 'webgpu'].filter(s => !only.length || only.includes(s));
+const suites = ['unit', 'prop', 'lsp', 'nvcc', 'tfjs', 'webgpu'].filter(s => !only.length || only.includes(s));
 const entries = suites.flatMap(s => listTests(join('test', s)));
 await esbuild.build({
   entryPoints: entries,

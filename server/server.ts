@@ -14,17 +14,21 @@ import { analyze, languageOf, type AnalysisResult, type AnalyzerHost } from '../
 import { fullResultOf, incrementalSteps, indexEntryOf } from '../analyzer/incremental';
 import type { Finding } from '../analyzer/core/finding';
 import { fixAll } from '../analyzer/fixAll';
-import { KernelIndex } from '../analyzer/index/kernelIndex';
 import { hoverAt } from '../analyzer/report/hover';
 import { reportData } from '../analyzer/report/graph';
 import { fmtBytes } from '../analyzer/cost/model';
 import { findProfile, PROFILES } from '../analyzer/cost/profiles';
 import { shortGpu } from '../analyzer/rules/FL001-vertical';
 import { analysisOptions, DEFAULT_SETTINGS, normalizeSettings, type Settings } from './settings';
+import { guardDocumentSync } from './guard';
+import { idleGc } from './idleGc';
+import { kernelNames, WorkspaceIndex } from './workspaceIndex';
 
 const MAX_ANALYZED_BYTES = 8 * 1024 * 1024;
 /** Idle time after an incremental analysis before the full one runs (hover and fixes then answer at once). */
 const WARMUP_MS = 400;
+/** Analysis results kept for hover, code actions and lenses (most recently used documents). */
+const MAX_CACHED = 8;
 const INDEX_EXT = /\.(cu|cuh|h|hpp|hh|cuhpp)$/i;
 const SKIP_DIRS = new Set(['node_modules', '.git', 'dist', 'out', 'build', '.cache', '.vscode-test', '__pycache__']);
 
@@ -35,12 +39,14 @@ interface Cached {
 
 export function startServer(connection: Connection): void {
   const documents = new TextDocuments(TextDocument);
-  const index = new KernelIndex();
+  // kernel names of every workspace file (lexer + scanner), full summaries only for files asked about
+  const index = new WorkspaceIndex(p => host.readFile!(p));
   const cache = new Map<string, Cached>();
   /** The last result per document: the base of incremental re-analysis after an edit. */
   const previous = new Map<string, AnalysisResult>();
   const warmups = new Map<string, NodeJS.Timeout>();
   const timers = new Map<string, NodeJS.Timeout>();
+  const gc = idleGc();
   let settings: Settings = DEFAULT_SETTINGS;
   let hasConfiguration = false;
   let docsBase = '';
@@ -112,9 +118,16 @@ export function startServer(connection: Connection): void {
 
   // ---------------------------------------------------------------- workspace index
 
+  /**
+   * Walks the workspace folders in the background and records which file defines which kernel
+   * (names only). Every file read is an await, and CPU work runs in slices of at most ~8 ms, so
+   * requests and diagnostics of open files are served in between.
+   */
   async function indexWorkspace(): Promise<void> {
     const started = Date.now();
     let files = 0;
+    let withKernels = 0;
+    let slice = performance.now();
     const queue = [...workspaceFolders];
     while (queue.length && files < 20000) {
       const dir = queue.pop()!;
@@ -135,17 +148,24 @@ export function startServer(connection: Connection): void {
         try {
           const st = await fs.promises.stat(p);
           if (st.size > MAX_ANALYZED_BYTES) continue;
-          index.update(p, await fs.promises.readFile(p, 'utf8'));
+          const text = await fs.promises.readFile(p, 'utf8');
+          if (documents.get(pathToFileURL(p).toString())) continue; // opened meanwhile
+          const names = kernelNames(text);
+          index.setNames(p, names);
           files++;
+          if (names.length) withKernels++;
         } catch {
           /* unreadable: skip */
         }
-        // yield so diagnostics of the open files are never delayed by indexing
-        if (files % 16 === 0) await new Promise(r => setImmediate(r));
+        if (performance.now() - slice > 8) {
+          await new Promise(r => setImmediate(r));
+          slice = performance.now();
+        }
       }
     }
-    log(`indexed ${files} files in ${Date.now() - started} ms`);
-    if (files) revalidateAll();
+    log(`indexed ${files} files (${withKernels} define kernels) in ${Date.now() - started} ms`);
+    gc.touch();
+    if (withKernels) revalidateAll();
   }
 
   connection.onDidChangeWatchedFiles(params => {
@@ -155,7 +175,7 @@ export function startServer(connection: Connection): void {
       if (c.type === FileChangeType.Deleted) index.remove(p);
       else {
         const t = host.readFile!(p);
-        if (t !== undefined) index.update(p, t);
+        if (t !== undefined) index.refresh(p, t);
       }
     }
     revalidateAll();
@@ -177,10 +197,18 @@ export function startServer(connection: Connection): void {
     return false;
   }
 
-  /** Analyzes the document's current text (cached per version). Never throws. */
+  /**
+   * Analyzes the document's current text. Results are cached per version for the MAX_CACHED most
+   * recently used documents (hover, code actions and lenses ask again; diagnostics are already
+   * published), so memory does not grow with the number of open files. Never throws.
+   */
   function resultFor(doc: TextDocument): AnalysisResult | undefined {
     const c = cache.get(doc.uri);
-    if (c && c.version === doc.version) return c.result;
+    if (c && c.version === doc.version) {
+      cache.delete(doc.uri);
+      cache.set(doc.uri, c);
+      return c.result;
+    }
     if (!enabledFor(doc)) return undefined;
     const text = doc.getText();
     if (text.length > MAX_ANALYZED_BYTES) return undefined;
@@ -188,10 +216,18 @@ export function startServer(connection: Connection): void {
     try {
       const result = analyze(file, text, host, analysisOptions(settings), previous.get(doc.uri));
       previous.set(doc.uri, result);
-      cache.set(doc.uri, { version: doc.version, result });
-      // other files see this document's kernels (taken from the analysis, not lexed again)
+      gc.touch();
+      // other files resolve this document's kernels from this analysis (no second summary; an
+      // incremental result gives its own without running the full analysis)
       const own = indexEntryOf(result);
-      if (own) index.update(file, text, own);
+      if (own) index.setLive(file, own.kernels, own.includes);
+      cache.delete(doc.uri);
+      cache.set(doc.uri, { version: doc.version, result });
+      for (const k of cache.keys()) {
+        if (cache.size <= MAX_CACHED) break;
+        cache.delete(k);
+        previous.delete(k);
+      }
       if (incrementalSteps(result) > 0) scheduleWarmup(doc.uri, result);
       return result;
     } catch (e) {
@@ -281,13 +317,12 @@ export function startServer(connection: Connection): void {
     const w = warmups.get(e.document.uri);
     if (w) clearTimeout(w);
     warmups.delete(e.document.uri);
+    // fall back to the saved file's kernels; an unsaved or unindexed document leaves the index
+    const key = fileOf(e.document);
     const p = uriToPath(e.document.uri);
-    // fall back to the saved file's kernels
-    if (p && INDEX_EXT.test(p)) {
-      const t2 = host.readFile!(p);
-      if (t2 !== undefined) index.update(p, t2);
-      else index.remove(p);
-    }
+    const saved = p && INDEX_EXT.test(p) ? host.readFile!(p) : undefined;
+    if (saved !== undefined) index.refresh(key, saved);
+    else index.remove(key);
     void connection.sendDiagnostics({ uri: e.document.uri, diagnostics: [] });
   });
 
@@ -409,12 +444,12 @@ export function startServer(connection: Connection): void {
     return true;
   });
 
-  documents.listen(connection);
+  documents.listen(guardDocumentSync(connection, log));
   connection.listen();
 }
 
 function uriToPath(uri: string): string | undefined {
-  if (!uri.startsWith('file:')) return undefined;
+  if (typeof uri !== 'string' || !uri.startsWith('file:')) return undefined;
   try {
     return fileURLToPath(uri);
   } catch {

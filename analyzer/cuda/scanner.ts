@@ -271,7 +271,7 @@ function scanScope(t: Tokens, from: number, to: number, scopeNames: string[], ex
           j++;
         }
         if (t.is(j, '{')) {
-          const close = findBodyClose(t, j, to, res);
+          const close = findBodyClose(t, j, to, res, false);
           scanScope(t, j + 1, close.end, [...scopeNames, ...names], externC, res);
           i = close.end + 1;
           declStart = i;
@@ -279,7 +279,7 @@ function scanScope(t: Tokens, from: number, to: number, scopeNames: string[], ex
         }
       }
       if (w === 'extern' && i === declStart && t.kind(i + 1) === Tok.String && t.is(i + 2, '{')) {
-        const close = findBodyClose(t, i + 2, to, res);
+        const close = findBodyClose(t, i + 2, to, res, false);
         scanScope(t, i + 3, close.end, scopeNames, true, res);
         i = close.end + 1;
         declStart = i;
@@ -428,7 +428,12 @@ interface Close {
 }
 
 /** Finds the `}` matching `{` at `open`, recovering at column-0 declaration keywords. */
-export function findBodyClose(t: Tokens, open: number, to: number, res?: { problems: ScanProblem[] }): Close {
+/**
+ * The `}` closing the body opened at `open`. `recover` (function bodies): a declaration word at
+ * column 0 inside the body closes it there, so one missing brace does not swallow the file.
+ * Namespace and `extern "C"` bodies hold such declarations by design and do not recover.
+ */
+export function findBodyClose(t: Tokens, open: number, to: number, res?: { problems: ScanProblem[] }, recover = true): Close {
   let depth = 0;
   for (let i = open; i < to; i++) {
     if (t.kinds[i] === Tok.Punct) {
@@ -438,7 +443,7 @@ export function findBodyClose(t: Tokens, open: number, to: number, res?: { probl
         depth--;
         if (depth === 0) return { end: i, closed: true };
       }
-    } else if (depth > 0 && i > open && t.kinds[i] === Tok.Ident && t.lineFirst[i] && isColumnZero(t, i) && RECOVERY_WORDS.has(t.text(i))) {
+    } else if (recover && depth > 0 && i > open && t.kinds[i] === Tok.Ident && t.lineFirst[i] && isColumnZero(t, i) && RECOVERY_WORDS.has(t.text(i))) {
       res?.problems.push({ message: 'unbalanced braces: this body is not closed before the next declaration', tok: open });
       return { end: i, closed: false };
     }

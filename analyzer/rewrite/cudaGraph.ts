@@ -38,5 +38,7 @@ export function graphLoopRewrite(program: CudaProgram, gl: GraphLoop): { ok: tru
   edits.push({ span: gl.launches[0].stmtSpan, newText: `cudaGraphLaunch(${exec}, ${stream});` });
   for (const l of gl.launches.slice(1)) edits.push(deleteStatement(src, l.stmtSpan));
   edits.push({ span: { start: gl.loop.span.end, end: gl.loop.span.end }, newText: `\n${indent}cudaGraphExecDestroy(${exec});\n${indent}cudaGraphDestroy(${graph});` });
+  // a loop cut short by recovery (missing `}`) ends inside its last launch's statement
+  if (edits.some(e => e !== edits[edits.length - 1] && e.span.end > gl.loop.span.end)) return { ok: false, reason: 'the loop does not close after its launches (a missing `}`?)' };
   return { ok: true, edits };
 }

@@ -315,7 +315,9 @@ function namer(program: CudaProgram, stages: Stage[], wholeBodies = false): (...
   return (...candidates: string[]) => {
     const ok = (n: string) => /^[A-Za-z_]\w*$/.test(n) && !free.has(n) && !taken.has(n);
     let n = candidates.find(ok);
-    for (let k = 2; !n; k++) if (ok(`${candidates[0]}_${k}`)) n = `${candidates[0]}_${k}`;
+    // a source name need not match the pattern (non-ASCII identifiers): number a sanitized base
+    const base = candidates[0].replace(/\W+/g, '_').replace(/^(?![A-Za-z_])/, 'v');
+    for (let k = 2; !n; k++) if (ok(`${base}_${k}`)) n = `${base}_${k}`;
     taken.add(n);
     return n;
   };

@@ -1,8 +1,10 @@
 // A small LSP client over stdio for tests: spawns the bundled server (dist/server.js --stdio).
 import { spawn, type ChildProcess } from 'node:child_process';
+import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { createMessageConnection, StreamMessageReader, StreamMessageWriter, type MessageConnection } from 'vscode-jsonrpc/node';
 import { ROOT } from './analyze';
+import { SERVER_EXEC_ARGV } from '../../server/flags';
 
 export interface Diag {
   range: { start: { line: number; character: number }; end: { line: number; character: number } };
@@ -18,20 +20,26 @@ export class LspClient {
   readonly proc: ChildProcess;
   readonly conn: MessageConnection;
   readonly diagnostics = new Map<string, Diag[]>();
+  /** Every publishDiagnostics in arrival order (uri, version when sent, count). */
+  readonly publishes: Array<{ uri: string; version?: number; diagnostics: Diag[] }> = [];
   private waiters: Array<() => void> = [];
   stderr = '';
+  /** window/logMessage texts from the server. */
+  readonly logs: string[] = [];
 
-  constructor(settings: Record<string, unknown> = {}) {
-    this.proc = spawn(process.execPath, [path.join(ROOT, 'dist', 'server.js'), '--stdio'], { stdio: ['pipe', 'pipe', 'pipe'] });
+  /** `nodeArgs`: node flags for the server; by default the ones the editor uses. */
+  constructor(settings: Record<string, unknown> = {}, nodeArgs: string[] = SERVER_EXEC_ARGV) {
+    this.proc = spawn(process.execPath, [...nodeArgs, process.env.FUSION_LENS_SERVER ?? path.join(ROOT, 'dist', 'server.js'), '--stdio'], { stdio: ['pipe', 'pipe', 'pipe'] });
     this.proc.stderr!.on('data', d => (this.stderr += d));
     this.conn = createMessageConnection(new StreamMessageReader(this.proc.stdout!), new StreamMessageWriter(this.proc.stdin!));
-    this.conn.onNotification('textDocument/publishDiagnostics', (p: { uri: string; diagnostics: Diag[] }) => {
+    this.conn.onNotification('textDocument/publishDiagnostics', (p: { uri: string; version?: number; diagnostics: Diag[] }) => {
       this.diagnostics.set(p.uri, p.diagnostics);
+      this.publishes.push(p);
       const w = this.waiters;
       this.waiters = [];
       w.forEach(f => f());
     });
-    this.conn.onNotification('window/logMessage', () => {});
+    this.conn.onNotification('window/logMessage', (p: { message: string }) => { this.logs.push(p.message); });
     this.conn.onNotification('fusionLens/status', () => {});
     this.conn.onRequest('workspace/configuration', () => [settings]);
     this.conn.onRequest('client/registerCapability', () => null);
@@ -70,6 +78,21 @@ export class LspClient {
         setTimeout(r, 200);
       });
     }
+  }
+
+  /** Resident set size of the server process in bytes (Linux /proc), or undefined elsewhere. */
+  rss(field: 'VmRSS' | 'VmHWM' = 'VmRSS'): number | undefined {
+    try {
+      const m = new RegExp(`${field}:\\s+(\\d+) kB`).exec(fs.readFileSync(`/proc/${this.proc.pid}/status`, 'utf8'));
+      return m ? Number(m[1]) * 1024 : undefined;
+    } catch {
+      return undefined;
+    }
+  }
+
+  /** Whether the server process is still running. */
+  get alive(): boolean {
+    return this.proc.exitCode === null && this.proc.signalCode === null;
   }
 
   request<T>(method: string, params: unknown): Promise<T> {
