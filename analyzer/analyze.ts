@@ -87,6 +87,12 @@ export function analyze(file: string, text: string, host: AnalyzerHost, options:
     resolveFix: f => {
       if (f.fix || !f.fixable) return f.fix;
       f.fix = fixers.get(f)?.();
+      if (!f.fix && fixers.has(f)) {
+        // the plan looked fusable but writing the code failed (rare, found by the property tests):
+        // the finding stands, without a fix, and says so
+        f.fixable = false;
+        f.fixUnavailable ??= 'the fused code could not be written for this input (the analysis without fixes was optimistic)';
+      }
       return f.fix;
     },
   };
