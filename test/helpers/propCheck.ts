@@ -1,5 +1,5 @@
 // Shared checks for the property tests (test/prop): run the analyzer with fixes on one input and
-// verify what must hold for every input, however broken. Counts feed docs/benchmarks-robustness.md.
+// verify what must hold for every input, however broken. Counts feed docs/benchmarks.md (robustness section).
 import assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
