@@ -79,9 +79,15 @@ export function ensureNode24(cache, log, logFile) {
   return n24;
 }
 
-/** Environment that makes npm, node-gyp and friends use Node 24 (and its headers). */
+/** Environment that makes npm, node-gyp and friends use Node 24 (and its headers). When the tests run
+ * under `npm test`, the outer npm (on the system Node) exports npm_config_user_agent ("... node/v20 ...")
+ * and friends; an inner npm reads npm_config_* back as its own config, so code-server's postinstall saw
+ * the outer Node's version and refused to install. Those variables are dropped; the user's npm settings
+ * (cache, registry, proxy) are kept. */
+const OUTER_NPM_VARS = /^(npm_config_user_agent|npm_config_node_gyp|npm_config_nodedir|npm_node_execpath|npm_execpath|npm_lifecycle_.*|npm_package_.*|npm_command|NODE|INIT_CWD)$/;
 export function node24Env(n24, extra = {}) {
-  return { ...process.env, PATH: `${join(n24, 'bin')}:${process.env.PATH}`, npm_config_nodedir: n24, ...extra };
+  const env = Object.fromEntries(Object.entries(process.env).filter(([k]) => !OUTER_NPM_VARS.test(k)));
+  return { ...env, PATH: `${join(n24, 'bin')}:${process.env.PATH}`, npm_config_nodedir: n24, ...extra };
 }
 
 /** code-server built against Node 24: returns the path of its entry point. */
