@@ -1,7 +1,5 @@
 // The same rewrites on TF.js's WebGPU backend (the backend users' speed depends on), through Dawn's
-// Node bindings (npm `webgpu` 0.6.2) on Mesa's software OpenGL (research/runtimes.md section 2):
-// EGL_PLATFORM=surfaceless, create(['backend=opengl']), a compatibility adapter, and strong
-// references to the GPU and adapter objects (Dawn crashes if they are collected while in use).
+// Node bindings on Mesa's software OpenGL (test/helpers/dawn.ts; research/runtimes.md section 2).
 // Original (unfused ops) and rewritten (one fused shader) must agree within abs 1e-4 + rel 1e-5:
 // the shaders may round differently from a chain of programs. Skips, saying why, when the GL stack
 // (apt: libegl-dev libegl-mesa0 libgl1-mesa-dri) or the packages are missing.
@@ -9,31 +7,15 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { analyzeTs, fixAll, loadModule } from './helpers';
 import { CASES, type Input } from './cases';
+import { dawnGpu, NO_ADAPTER } from '../helpers/dawn';
 
 type Tf = typeof import('@tensorflow/tfjs');
 
 async function webgpuTf(): Promise<Tf | string> {
-  process.env.EGL_PLATFORM = 'surfaceless';
-  process.env.XDG_RUNTIME_DIR ??= '/tmp';
-  let webgpu: { create(opts: string[]): GPU; globals: Record<string, unknown> };
-  try {
-    // eslint-disable-next-line @typescript-eslint/no-require-imports
-    webgpu = require('webgpu');
-  } catch (e) {
-    return `npm package webgpu not installed (${(e as Error).message.split('\n')[0]})`;
-  }
-  Object.assign(globalThis, webgpu.globals);
-  const gpu = webgpu.create(['backend=opengl']);
-  const request = gpu.requestAdapter.bind(gpu);
-  const keep: unknown[] = [gpu];
-  (globalThis as { __flKeep?: unknown[] }).__flKeep = keep;
-  gpu.requestAdapter = async (o?: GPURequestAdapterOptions) => {
-    const a = await request({ ...o, featureLevel: 'compatibility' } as GPURequestAdapterOptions);
-    keep.push(a);
-    return a;
-  };
-  const adapter = await gpu.requestAdapter();
-  if (!adapter) return 'no WebGPU adapter (Dawn OpenGL on Mesa: apt install libegl-dev libegl-mesa0 libgl1-mesa-dri)';
+  const opened = dawnGpu();
+  if (typeof opened === 'string') return opened;
+  const { gpu } = opened;
+  if (!(await gpu.requestAdapter())) return NO_ADAPTER;
   Object.defineProperty(globalThis, 'navigator', { value: { gpu }, configurable: true });
   // eslint-disable-next-line @typescript-eslint/no-require-imports
   const tf = require('@tensorflow/tfjs') as Tf;
