@@ -267,6 +267,12 @@ function fixFile(file: string, host: AnalyzerHost, options: AnalysisOptions, dry
 }
 
 if (require.main === module) {
+  // `fusion-lens check | head`: a reader that closes the pipe early is not an error; stop quietly
+  // (the findings already counted decide nothing the reader will see)
+  process.stdout.on('error', e => {
+    if ((e as NodeJS.ErrnoException).code === 'EPIPE') process.exit(process.exitCode ?? 0);
+    throw e;
+  });
   void run(process.argv.slice(2)).then(code => (process.exitCode = code), e => {
     process.stderr.write(`fusion-lens: internal error: ${(e as Error).stack ?? e}\n`);
     process.exitCode = EXIT.internal;

@@ -44,6 +44,8 @@ export interface CostInput {
   sizeKnown: boolean;
   /** Human-readable facts from the frontend (size origin, element types, kept stores). */
   facts: string[];
+  /** Host-side time of each version beyond its launches (library calls that synchronize). */
+  hostUs?: { before: number; after: number };
 }
 
 export type Level = 'dram' | 'l2';
@@ -144,6 +146,10 @@ export function estimate(input: CostInput, p: GpuProfile): Estimate {
   const fits = fitsL2(input.workingSetBytes, p);
   const before = sequenceTimeUs(input.before, p, fits);
   const after = sequenceTimeUs(input.after, p, fits);
+  if (input.hostUs) {
+    before.us += input.hostUs.before;
+    after.us += input.hostUs.after;
+  }
   const bytesBefore = sum(input.before.map(t => t.bytes));
   const bytesAfter = sum(input.after.map(t => t.bytes));
   const assumptions = [...input.facts];

@@ -31,6 +31,10 @@ export interface GpuProfile {
   l2RetainedFraction: Sourced;
   /** Fraction of the bandwidth kernels that cooperate across threads reach. */
   cooperativeEfficiency: Sourced;
+  /** Host time of one Thrust call beyond its kernels: it synchronizes its stream before returning. CUDA profiles only (see thrustCosts). */
+  thrustCallUs?: Sourced;
+  /** A Thrust reduction or scan also allocates and frees temporary storage (and a reduction copies its result back). */
+  thrustTempUs?: Sourced;
   /** Absent for the CUDA profiles of gpus.json; browser-gpus.json marks laptop GPUs. */
   kind?: 'laptop-integrated' | 'laptop-discrete';
   /** Per-op cost of TensorFlow.js on each browser backend (browser-gpus.json). */
@@ -65,9 +69,15 @@ export function cudaProfile(gpu: string): { profile: GpuProfile; note?: string }
   if (/^rtx/.test(chosen.id)) {
     const stand = (s: Sourced): Sourced => ({ value: s.value, source: `native CUDA cost measured on ${base.name}, standing in (not measured on ${chosen.name})`, measured: false });
     return {
-      profile: { ...chosen, launchOverheadUs: stand(base.launchOverheadUs), graphNodeUs: stand(base.graphNodeUs) },
+      profile: { ...chosen, launchOverheadUs: stand(base.launchOverheadUs), graphNodeUs: stand(base.graphNodeUs), thrustCallUs: stand(thrustCosts(base).call), thrustTempUs: stand(thrustCosts(base).temp) },
       note: `${chosen.name} is a browser profile: its WebGL/WebGPU per-op costs do not apply to CUDA; ${base.name}'s measured launch costs stand in`,
     };
   }
   return { profile: base, note: `${chosen.name} does not run CUDA: estimated on ${base.name} (set fusionLens.gpu / --gpu to a CUDA card)` };
+}
+
+/** Thrust's host-side costs on a profile; a browser profile has none: the default CUDA card's stand in. */
+export function thrustCosts(p: GpuProfile): { call: Sourced; temp: Sourced } {
+  const d = findProfile(DEFAULT_GPU)!;
+  return { call: p.thrustCallUs ?? d.thrustCallUs!, temp: p.thrustTempUs ?? d.thrustTempUs! };
 }

@@ -311,14 +311,16 @@ export function allBlocks(items: HostItem[]): Array<{ items: HostItem[]; loop?: 
 }
 
 /**
- * The span a statement occupies including its indentation and line break when it is alone on its
- * lines, so deleting it leaves no blank line.
+ * The span a statement occupies including its indentation, a trailing line comment and its line
+ * break when it is alone on its lines, so deleting it leaves no blank line.
  */
 export function lineSpan(src: string, span: Span): Span {
   let s = span.start;
   while (s > 0 && (src[s - 1] === ' ' || src[s - 1] === '\t')) s--;
   let e = span.end;
   while (e < src.length && (src[e] === ' ' || src[e] === '\t')) e++;
+  // a trailing `// comment` speaks of the statement: it goes with it (else it would dangle alone)
+  if (src.startsWith('//', e)) while (e < src.length && src[e] !== '\n' && src[e] !== '\r') e++;
   const aloneBefore = s === 0 || src[s - 1] === '\n';
   if (aloneBefore && src[e] === '\n') return { start: s, end: e + 1 };
   if (aloneBefore && src.startsWith('\r\n', e)) return { start: s, end: e + 2 };

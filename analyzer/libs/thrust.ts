@@ -94,10 +94,10 @@ function pairsInBlock(program: CudaProgram, f: HostFunction, items: HostItem[], 
   return out;
 }
 
-/** Element type of a thrust/std vector variable (`thrust::device_vector<float>` -> float). */
+/** Element type of a thrust/std vector or a thrust::device_ptr variable (`thrust::device_vector<float>`, `thrust::device_ptr<const float>` -> float). */
 export function vectorElemType(f: HostFunction, name: string): string | undefined {
   const d = f.types.get(name);
-  const m = d && /vector\s*<\s*([\w:]+(?:\s*<[^>]*>)?)\s*>/.exec(d.type);
+  const m = d && /(?:vector|device_ptr)\s*<\s*(?:const\s+)?([\w:]+(?:\s*<[^>]*>)?)\s*>/.exec(d.type);
   return m?.[1];
 }
 

@@ -5,7 +5,7 @@
 import type { Finding, Fix } from '../core/finding';
 import type { LineIndex } from '../core/text';
 import type { CudaProgram } from '../cuda/frontend';
-import type { GpuProfile } from '../cost/profiles';
+import { thrustCosts, type GpuProfile } from '../cost/profiles';
 import { estimate, fmtBytes, fmtCount, type Traffic, type TrafficPart } from '../cost/model';
 import type { SizeOptions } from '../cost/traffic';
 import { elemBytes, evalLen, iterBase, rangeLen, vectorElemType, type ThrustPair } from '../libs/thrust';
@@ -22,16 +22,20 @@ export function thrustFinding(program: CudaProgram, p: ThrustPair, profile: GpuP
   const n = value ?? opts.defaultElements;
   const facts: string[] = [];
   facts.push(value !== undefined ? `${fmtCount(n)} elements (\`${len}\`)` : `element count ${len ? `\`${len}\`` : 'of the range'} not known in the code: assumed ${fmtCount(n)} (setting fusionLens.defaultProblemSize, or annotate \`// fusion-lens: ${firstSymbol(len)}=...\`)`);
-  const types = new Map<string, number>();
+  const types = new Set<string>();
   const bytesOf = (iter: string | undefined): { b: number; w: number } => {
     const base = iter ? iterBase(iter)?.base ?? iter.replace(/\W.*$/, '') : undefined;
     const t = base ? vectorElemType(p.fn, base) : undefined;
     const b = elemBytes(t);
-    types.set(t ?? `element of \`${iter}\``, b ?? 4);
+    types.add(t ? `\`${t}\` = ${b ?? 4} B` : `elements of \`${iter}\`: type not known, 4 B assumed`);
     return { b: b ?? 4, w: Math.min(16, b ?? 4) };
   };
-  const rd = (iter: string, produced: boolean): TrafficPart => { const x = bytesOf(iter); return { bytes: n * x.b, width: x.w, read: true, produced }; };
-  const wr = (iter: string): TrafficPart => { const x = bytesOf(iter); return { bytes: n * x.b, width: x.w, read: false, produced: false }; };
+  // CUB's transforms and reductions load several elements per thread, at the 16-byte access rate;
+  // its scans stream at about the one-element rate (bench/gpu thrust_* cases on an H200)
+  const scans = co.fn.endsWith('scan');
+  const width = (x: { w: number }, scanKernel: boolean) => (scanKernel ? x.w : 16);
+  const rd = (iter: string, produced: boolean, scanKernel = false): TrafficPart => { const x = bytesOf(iter); return { bytes: n * x.b, width: width(x, scanKernel), read: true, produced }; };
+  const wr = (iter: string, scanKernel = false): TrafficPart => { const x = bytesOf(iter); return { bytes: n * x.b, width: width(x, scanKernel), read: false, produced: false }; };
   const tempIter = `${p.temp}.begin()`;
   const inputs = p.binary ? [pr.args[0].text, pr.args[2].text] : [pr.args[0].text];
   const producerT = kernel('thrust::transform', [...inputs.map(i => rd(i, false)), wr(tempIter)], n, false);
@@ -39,11 +43,11 @@ export function thrustFinding(program: CudaProgram, p: ThrustPair, profile: GpuP
   const other = (co.fn === 'inner_product' || (co.fn === 'transform' && co.args.length === 5)) ? (iterBase(co.args[0].text)?.base === p.temp ? co.args[2].text : co.args[0].text) : undefined;
   const out = co.fn === 'transform' ? co.args[co.args.length - 2].text : co.fn.endsWith('scan') ? co.args[2].text : undefined;
   const reduces = co.fn === 'reduce' || co.fn === 'count_if' || co.fn === 'inner_product';
-  const consumerParts = [rd(tempIter, true), ...(other ? [rd(other, false)] : []), ...(out ? [wr(out)] : [])];
+  const consumerParts = [rd(tempIter, true, scans), ...(other ? [rd(other, false, scans)] : []), ...(out ? [wr(out, scans)] : [])];
   // CUB's reductions and scans stream at close to full bandwidth, unlike hand-written block trees
   const before: Traffic[] = [producerT, kernel(co.call.callee, consumerParts, n, false)];
-  const fusedParts = [...inputs.map(i => rd(i, false)), ...(other ? [rd(other, false)] : []), ...(out ? [wr(out)] : [])];
-  if (plan.tempLive) fusedParts.push(wr(tempIter));
+  const fusedParts = [...inputs.map(i => rd(i, false, scans)), ...(other ? [rd(other, false, scans)] : []), ...(out ? [wr(out, scans)] : [])];
+  if (plan.tempLive) fusedParts.push(wr(tempIter, scans));
   const after: Traffic[] = [kernel(plan.form, fusedParts, n, false)];
   // CUB's second, one-block pass (reductions) or its tile-state init kernel (scans): in both versions
   if (reduces || co.fn.endsWith('scan')) {
@@ -51,10 +55,16 @@ export function thrustFinding(program: CudaProgram, p: ThrustPair, profile: GpuP
     after.push(kernel(`${plan.form} (second pass)`, [], 1, false));
     facts.push(reduces ? 'reductions run CUB\'s two passes, one over the data at streaming bandwidth and one small pass over the partial results, before and after' : 'scans run CUB\'s single-pass scan at streaming bandwidth after a small tile-state init kernel, before and after');
   }
-  facts.push(`element types: ${[...types].map(([t, b]) => `\`${t}\` = ${b} B`).join(', ')}`);
+  facts.push(`element types: ${[...types].join(', ')}`);
   if (plan.tempLive) facts.push(`\`${p.temp}\` is used elsewhere, so even fused it is written`);
+  facts.push(scans ? 'the scan kernels stream at the one-element access rate, the transform at the 16-byte rate (CUB loads several elements per thread; measured, bench/gpu thrust_* cases on an H200)' : 'CUB\'s kernels load several elements per thread: traffic at the 16-byte access rate (measured, bench/gpu thrust_* cases on an H200)');
+  // each call waits for its kernels before it returns; reductions and scans also allocate temporary storage
+  const host = thrustCosts(profile);
+  const temp = reduces || scans ? host.temp.value : 0;
+  const hostUs = { before: 2 * host.call.value + temp, after: host.call.value + temp };
+  facts.push(`${host.call.value} µs per Thrust call for its stream synchronization${temp ? `, ${temp} µs for the temporary storage of ${reduces ? 'a reduction and its result' : 'a scan'}` : ''} (${host.call.measured ? 'measured' : 'assumed'}: ${host.call.source})`);
   const ws = [...before[0].parts, ...before[1].parts].filter(x => !x.produced).reduce((s, x) => s + x.bytes, 0);
-  const est = estimate({ before, after, workingSetBytes: ws, elements: n, sizeKnown: value !== undefined, facts }, profile);
+  const est = estimate({ before, after, workingSetBytes: ws, elements: n, sizeKnown: value !== undefined, facts, hostUs }, profile);
   const saved = est.bytesBefore - est.bytesAfter;
   const how = plan.tempLive ? `one kernel that still stores \`${p.temp}\` (it is read later)` : plan.form;
   const message = `${pr.call.callee} feeds ${co.call.callee} through \`${p.temp}\`: ${how} saves ${fmtBytes(saved)} of device-memory traffic and 1 launch, ~${est.speedup}× on ${shortGpu(profile)}${value === undefined ? ' at the assumed size' : ''}`;

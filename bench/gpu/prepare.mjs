@@ -64,6 +64,10 @@ const sizes = {
   heat_graph: [4096, 65536],
   init_divergent: [4096, 65536],
   crop_chain_b50: [0],
+  thrust_transform_reduce: [1 << 16, 1 << 20, 1 << 24, 1 << 26],
+  thrust_count_if: [1 << 16, 1 << 20, 1 << 24, 1 << 26],
+  thrust_inner_product: [1 << 16, 1 << 20, 1 << 24, 1 << 26],
+  thrust_transform_scan: [1 << 16, 1 << 20, 1 << 24, 1 << 26],
 };
 for (const f of readdirSync(join(dir, 'cases')).filter(f => f.endsWith('.cu'))) {
   const name = f.replace(/\.cu$/, '');
@@ -79,6 +83,9 @@ for (const [name, c] of Object.entries(cases)) {
   writeFileSync(fixed, c.text);
   const out = execFileSync(process.execPath, [cli, 'fix', fixed, '--default-size', String(c.sizes[0] || 1 << 20)], { encoding: 'utf8' });
   if (!/applied/.test(out)) throw new Error(`${name}: no fix applied\n${out}`);
+  // the system headers of both versions, for the driver to include outside its namespaces
+  const systemIncludes = [...new Set([c.text, readFileSync(fixed, 'utf8')].flatMap(t => t.split('\n')).filter(l => /^#include\s*</.test(l)))];
+  if (systemIncludes.length) writeFileSync(join(gen, `${name}.prelude.cuh`), `${systemIncludes.join('\n')}\n`);
   predictions[name] = { sizes: c.sizes, byGpu: {} };
   for (const gpu of ['h100', 'h200']) {
     predictions[name].byGpu[gpu] = c.sizes.map(n => {
@@ -105,7 +112,8 @@ if (!process.argv.includes('--no-build')) {
   let next = 0;
   const failures = [];
   const build = name => new Promise(res => {
-    const p = spawn('nvcc', ['-O3', '-std=c++17', '-arch=sm_90', '-lineinfo', `-DCASE_ORIG="gen/${name}.cu"`, `-DCASE_FUSED="gen/${name}.fixed.cu"`, '-o', `gen/bin/${name}`, 'driver.cu'], { cwd: dir });
+    const prelude = existsSync(join(gen, `${name}.prelude.cuh`)) ? [`-DCASE_PRELUDE="gen/${name}.prelude.cuh"`] : [];
+    const p = spawn('nvcc', ['-O3', '-std=c++17', '-arch=sm_90', '-lineinfo', ...prelude, `-DCASE_ORIG="gen/${name}.cu"`, `-DCASE_FUSED="gen/${name}.fixed.cu"`, '-o', `gen/bin/${name}`, 'driver.cu'], { cwd: dir });
     let log = '';
     p.stdout.on('data', d => (log += d));
     p.stderr.on('data', d => (log += d));

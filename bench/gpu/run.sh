@@ -18,7 +18,7 @@ CASES=${ONLY:-$(python3 -c 'import json; print(" ".join(json.load(open("gen/case
 if ! gen/bin/chain2 4096 3 --once > /dev/null 2>&1; then
   stamp "prebuilt binaries do not run here; rebuilding"
   for c in $CASES; do
-    nvcc -O3 -std=c++17 -arch=sm_90 -lineinfo "-DCASE_ORIG=\"gen/$c.cu\"" "-DCASE_FUSED=\"gen/$c.fixed.cu\"" -o "gen/bin/$c" driver.cu &
+    pre=""; [ -f "gen/$c.prelude.cuh" ] && pre="-DCASE_PRELUDE=\"gen/$c.prelude.cuh\""; nvcc -O3 -std=c++17 -arch=sm_90 -lineinfo $pre "-DCASE_ORIG=\"gen/$c.cu\"" "-DCASE_FUSED=\"gen/$c.fixed.cu\"" -o "gen/bin/$c" driver.cu &
   done
   wait
 fi
@@ -65,7 +65,8 @@ done
 stamp "Nsight Compute: DRAM bytes per kernel"
 : > "$OUT/ncu.csv"
 : > "$OUT/ncu.err"
-[ -n "${ONLY:-}" ] && NCU_SPECS="" || NCU_SPECS="chain2:16777216 chain4:16777216 chain8:16777216 chain4:67108864 normalize_u8:67108864 activation_live:16777216 sum_squares:67108864 blur_threshold_2d:3840"
+# NCU="case:n ..." picks the runs; with ONLY and no NCU, none
+[ -n "${NCU:-}" ] && NCU_SPECS=$NCU || { [ -n "${ONLY:-}" ] && NCU_SPECS="" || NCU_SPECS="chain2:16777216 chain4:16777216 chain8:16777216 chain4:67108864 normalize_u8:67108864 activation_live:16777216 sum_squares:67108864 blur_threshold_2d:3840"; }
 for spec in $NCU_SPECS; do
   c=${spec%%:*}; n=${spec##*:}
   echo "### $c $n" >> "$OUT/ncu.csv"

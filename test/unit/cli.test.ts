@@ -117,3 +117,10 @@ test('the calling thread shares the work and finishes it when every worker has d
   const errors = seen.filter(s => s === 'error').length;
   assert.ok(errors === 4 || errors === 8, `only the chunks in flight on the dead worker fail (${errors} files)`);
 });
+
+test('a reader that closes the pipe early (`fusion-lens check | head -1`) ends the CLI quietly', () => {
+  const r = spawnSync('sh', ['-c', `"${process.execPath}" "${CLI}" check . --no-color --jobs 1 | head -1`], { cwd: dir, encoding: 'utf8' });
+  assert.equal(r.status, 0);
+  assert.equal(r.stdout.split('\n').filter(Boolean).length, 1);
+  assert.doesNotMatch(r.stderr, /EPIPE|Unhandled|Error/, r.stderr);
+});

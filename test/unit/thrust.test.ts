@@ -1,7 +1,9 @@
 // FL031: Thrust transform chains — fused forms, policies, and refusals.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { analyzeText, applyFirstFix } from '../helpers/analyze';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { analyzeText, applyFirstFix, ROOT } from '../helpers/analyze';
 
 const FUNCTORS = `struct sq { __host__ __device__ float operator()(float x) const { return x * x; } };
 struct to_double { __host__ __device__ double operator()(float x) const { return x; } };
@@ -81,4 +83,23 @@ test('no pair when something else touches the data in between, or the transform 
   assert.equal(fl031(r).length, 0);
   r = analyzeText(prog('  thrust::transform(x.begin(), x.end(), t.begin(), sq());\n  cudaDeviceSynchronize();\n  return thrust::reduce(t.begin(), t.end());'));
   assert.equal(fl031(r)[0]?.launches.length, 2, 'a sync without the data does not break the pair (both calls already order on the device)');
+});
+
+test('the FL031 estimate against the GPU runs in bench/gpu/results: host costs in the assumptions, speedups within 20%', () => {
+  // the measured runs (H200: the fit; H100: out of sample), analyzed as bench/gpu/evaluate.ts does
+  const root = ROOT;
+  for (const [card, gpu, least] of [['h200', 'h200', 15], ['h100', 'h100', 16]] as const) {
+    const runs = fs.readFileSync(path.join(root, `bench/gpu/results/${card}-2026-11-26-thrust.jsonl`), 'utf8').trim().split('\n')
+      .map(l => JSON.parse(l) as { case: string; n: number; speedup: number }).filter(r => r.case.startsWith('thrust_'));
+    assert.equal(runs.length, 16);
+    let within = 0;
+    for (const run of runs) {
+      const file = path.join(root, `bench/gpu/gen/${run.case}.cu`);
+      const f = fl031(analyzeText(fs.readFileSync(file, 'utf8'), file, {}, { gpu, defaultElements: run.n }))[0];
+      assert.ok(f?.fixable, `${run.case}: ${f?.fixUnavailable}`);
+      assert.ok(f.estimate.assumptions.some(a => /µs per Thrust call for its stream synchronization, 21 µs for the temporary storage/.test(a)), f.estimate.assumptions.join('\n'));
+      if (Math.abs(f.estimate.speedup / run.speedup - 1) <= 0.2) within++;
+    }
+    assert.ok(within >= least, `${card}: ${within}/16 within 20%`);
+  }
 });

@@ -1,0 +1,23 @@
+// Thrust (FL031): a binary thrust::transform multiplies samples by weights, thrust::reduce sums the
+// products; the fix is thrust::inner_product. The scratch vector is allocated once per process.
+#include <thrust/device_ptr.h>
+#include <thrust/device_vector.h>
+#include <thrust/execution_policy.h>
+#include <thrust/functional.h>
+#include <thrust/inner_product.h>
+#include <thrust/reduce.h>
+#include <thrust/transform.h>
+
+void pipeline(const float* x, const float* w, float* out, int n, cudaStream_t s) {
+  thrust::device_ptr<const float> xs(x);
+  thrust::device_ptr<const float> ws(w);
+  // Fusion Lens: thrust::transform + thrust::reduce fused into thrust::inner_product; `products` is never written.
+  const float dot = thrust::inner_product(thrust::cuda::par.on(s), xs, xs + n, ws, 0.0f, thrust::plus<float>(), thrust::multiplies<float>());
+  cudaMemcpyAsync(out, &dot, sizeof(float), cudaMemcpyHostToDevice, s);
+}
+
+const char* bench_name() { return "thrust_inner_product"; }
+// the sum runs in another order once fused; terms of both signs: compare loosely
+double bench_tolerance() { return 1e-3; }
+std::vector<bench::Spec> bench_spec(size_t n) { return {{"x", bench::Kind::F32, n, false}, {"w", bench::Kind::F32, n, false}, {"dot", bench::Kind::F32, 1, true}}; }
+void bench_call(const bench::Bufs& b, cudaStream_t s) { pipeline(b.f(0), b.f(1), b.f(2), (int)b.n, s); }
