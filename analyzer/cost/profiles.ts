@@ -69,14 +69,14 @@ export function cudaProfile(gpu: string): { profile: GpuProfile; note?: string }
   if (/^rtx/.test(chosen.id)) {
     const stand = (s: Sourced): Sourced => ({ value: s.value, source: `native CUDA cost measured on ${base.name}, standing in (not measured on ${chosen.name})`, measured: false });
     return {
-      profile: { ...chosen, launchOverheadUs: stand(base.launchOverheadUs), graphNodeUs: stand(base.graphNodeUs), thrustCallUs: stand(thrustCosts(base).call), thrustTempUs: stand(thrustCosts(base).temp) },
+      profile: { ...chosen, launchOverheadUs: stand(base.launchOverheadUs), graphNodeUs: stand(base.graphNodeUs) },
       note: `${chosen.name} is a browser profile: its WebGL/WebGPU per-op costs do not apply to CUDA; ${base.name}'s measured launch costs stand in`,
     };
   }
   return { profile: base, note: `${chosen.name} does not run CUDA: estimated on ${base.name} (set fusionLens.gpu / --gpu to a CUDA card)` };
 }
 
-/** Thrust's host-side costs on a profile; a browser profile has none: the default CUDA card's stand in. */
+/** Thrust's host-side costs on a profile; a browser profile has none: the default CUDA card's stand in (their source says where they come from). */
 export function thrustCosts(p: GpuProfile): { call: Sourced; temp: Sourced } {
   const d = findProfile(DEFAULT_GPU)!;
   return { call: p.thrustCallUs ?? d.thrustCallUs!, temp: p.thrustTempUs ?? d.thrustTempUs! };
