@@ -22,7 +22,8 @@ export function fixAll(file: string, original: string, host: AnalyzerHost, opts:
     const fixable = result.findings.filter(f => f.fixable);
     if (!fixable.length) break;
     const fix = result.resolveFix(fixable[0]);
-    if (!fix) return { text, applied, result, stalled: fixable[0].message };
+    // the fix could not be written: resolveFix marked the finding unfixable (with the reason); go on with the others
+    if (!fix) continue;
     const next = applyEdits(text, fix.edits.filter(e => e.file === file).map(e => ({ span: e.span, newText: e.newText })));
     const after = analyze(file, next, host, options);
     if (after.findings.filter(f => f.fixable).length >= fixable.length) return { text, applied, result, stalled: fix.title };

@@ -80,6 +80,10 @@ export interface LaunchTraits {
   blockCooperative: boolean;
   /** Callee body unknown (not found, library call): effects are conservative. */
   opaque: boolean;
+  /** Effects beyond its buffers that fusion would reorder (kernel summary `effects`): no fusion. */
+  effects?: string;
+  /** An empty kernel (a marker or a benchmark): not batched, grouped or captured. */
+  empty?: boolean;
 }
 
 export interface LaunchNode {

@@ -1090,7 +1090,7 @@ export class HostFunctionAnalyzer {
           bound: this.boundOf(kernel, use, data),
         });
       }
-      if (data.args.length < kernel.params.length && !kernel.params.slice(data.args.length).every(p => p.typeText.includes('='))) {
+      if (data.args.length < kernel.params.length && !kernel.params.slice(data.args.length).every(p => p.hasDefault)) {
         this.problems.push({ message: `\`${callee}\` takes ${kernel.params.length} arguments but the launch passes ${data.args.length}`, span });
       }
     } else {
@@ -1118,6 +1118,8 @@ export class HostFunctionAnalyzer {
         reduction: uses.some(u => u.index.kind === 'reduction'),
         blockCooperative: !!kernel && (kernel.usesShared || kernel.usesSync || kernel.usesShuffle),
         opaque,
+        effects: kernel?.effects,
+        empty: kernel?.emptyBody,
       },
       flopsPerElement: kernel?.flopsPerElement,
       frontend: data,

@@ -21,6 +21,8 @@ export interface KernelParam {
   /** The pointee is const (`const float*`). */
   isConst: boolean;
   restrict: boolean;
+  /** Declared with a default argument (`int* partial = NULL`): a launch may leave it out. */
+  hasDefault: boolean;
   span: Span;
   nameTok: number;
 }
@@ -95,6 +97,10 @@ export interface KernelSummary {
   pointerEscapes: string[];
   /** Rough arithmetic operator count per element (operators outside subscripts, math calls). */
   flopsPerElement: number;
+  /** What the body does beyond its buffers that fusion would reorder (`printf`, a device-side CUDA API call, a clock read), if anything. */
+  effects?: string;
+  /** The body has no statements: a marker or a launch-overhead benchmark, not work to batch. */
+  emptyBody: boolean;
   launchBounds?: string;
 }
 
@@ -146,6 +152,7 @@ export function parseParams(t: Tokens, open: number, close: number): KernelParam
       isPointer,
       isConst: isPointer ? constPos >= 0 && (lastStar < 0 || constPos < lastStar) : /\bconst\b/.test(typeText),
       restrict: /__restrict__|__restrict\b|\brestrict\b/.test(typeText),
+      hasDefault: end < b,
       span: { start: t.starts[a], end: t.ends[end] },
       nameTok,
     });
@@ -283,8 +290,27 @@ export function summarizeKernel(t: Tokens, decl: FunctionDecl, file: string): Ke
     returnInElement,
     pointerEscapes,
     flopsPerElement,
+    effects: effectsIn(t, decl.bodyOpen + 1, bodyEnd),
+    emptyBody: bodyEnd < decl.bodyOpen + 1,
     launchBounds: decl.launchBounds,
   };
+}
+
+/**
+ * Effects other threads or the host can observe in their order: output (`printf`), device-side
+ * CUDA API calls (graph conditionals, device launches), traps and asserts, and clock reads (timing
+ * and spin-waits). Fusing such a kernel with another interleaves or reorders them.
+ */
+function effectsIn(t: Tokens, a: number, b: number): string | undefined {
+  for (let i = a; i <= b; i++) {
+    if (!t.isIdent(i) || !t.is(i + 1, '(')) continue;
+    const w = t.text(i);
+    if (w === 'printf') return 'calls printf: fused, its output would interleave with the other kernels\'';
+    if (/^cuda[A-Z]\w*$/.test(w)) return `calls the device-side CUDA API (\`${w}\`)`;
+    if (w === '__trap' || w === 'assert' || w === '__brkpt') return `may stop the kernel (\`${w}\`)`;
+    if (w === 'clock' || w === 'clock64' || w === '__globaltimer') return `reads the clock (\`${w}\`): its timing is part of what it does`;
+  }
+  return undefined;
 }
 
 const ARITH = new Set(['+', '-', '*', '/', '%', '+=', '-=', '*=', '/=']);

@@ -40,7 +40,8 @@ export function planBatchLoops(seqs: Sequence[], lookup: (name: string) => numbe
   for (const seq of seqs) {
     if (!seq.loop) continue;
     const launches = seq.items.filter((i): i is LaunchNode => i.type === 'launch');
-    if (!launches.length) continue;
+    // a loop of empty kernels measures launch overhead: that is its point
+    if (!launches.length || launches.every(l => l.traits.empty)) continue;
     const r = planOne(seq, seq.loop, launches, lookup);
     if ('reason' in r) refusals.push(r);
     else loops.push(r);
@@ -57,6 +58,17 @@ function planOne(seq: Sequence, loop: LoopInfo, launches: LaunchNode[], lookup: 
     return refuse(`\`${it.text}\` runs in the loop ${it.sync ? 'and synchronizes with the host' : 'besides the launches'}`, { span: it.span, text: it.text });
   }
   if (launches.some(l => l.traits.opaque)) return refuse(`the body of \`${launches.find(l => l.traits.opaque)!.callee}\` is not visible`);
+  const effect = launches.find(l => l.traits.effects);
+  if (effect) return refuse(`\`${effect.callee}\` ${effect.traits.effects}`);
+  // buffers that rotate (`tmp = dst; dst = src; src = tmp;`): each iteration reads what the one before wrote
+  const argVars = new Set(launches.flatMap(l => l.varsRead.map(v => v.split('@')[0])));
+  for (const it of seq.items) {
+    if (!isEvent(it) || it.kind !== 'assign') continue;
+    const m = /^\s*(\w+)\s*=\s*([A-Za-z_]\w*)\s*;?\s*$/.exec(it.text);
+    if (m && m[1] !== m[2] && (argVars.has(m[1]) || argVars.has(m[2])) && m[2] !== loop.indexVar) {
+      return refuse(`\`${it.text.replace(/;\s*$/, '')}\` hands one iteration's buffer to the next: the items are not independent`, { span: it.span, text: it.text });
+    }
+  }
   const first = launches[0];
   if (launches.some(l => l.stream !== first.stream)) return refuse('the launches in the loop use different streams');
   for (const l of launches) {

@@ -27,6 +27,8 @@ export function planGraphLoops(seqs: Sequence[], fusedLaunchStarts: Set<number>)
     // vertical fusion or batching is the better fix: leave loops they already cover
     if (launches.some(l => fusedLaunchStarts.has(l.span.start))) continue;
     if (launches.some(l => l.traits.opaque)) continue;
+    // a loop of empty kernels measures launch overhead: that is its point
+    if (launches.every(l => l.traits.empty)) continue;
     const blocked = seq.items.some(it => isEvent(it) && (it.sync || it.kind !== 'assign' || it.reads === '*' || it.writes === '*'));
     if (blocked) continue;
     const stream = launches[0].stream;

@@ -31,7 +31,8 @@ export function planIndependentLaunches(seqs: Sequence[], taken: Set<number>): I
         flush();
         continue;
       }
-      if (taken.has(it.span.start) || it.traits.opaque || !eligible(it)) { flush(); continue; }
+      // kernels with observable effects keep their order; empty ones are markers or benchmarks
+      if (taken.has(it.span.start) || it.traits.opaque || it.traits.effects || it.traits.empty || !eligible(it)) { flush(); continue; }
       if (run.length && (it.stream !== run[0].stream || run.length >= MAX_KERNELS || run.some(l => dependent(l, it)))) flush();
       run.push(it);
     }

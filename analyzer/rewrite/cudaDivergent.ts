@@ -51,7 +51,7 @@ export function divergentRewrite(program: CudaProgram, g: IndependentGroup): { o
       const type = p.typeText.replace(/[A-Za-z_]\w*/g, w => templ.get(w) ?? w);
       paramDecls.push(`${type} ${name}`);
       const arg = d.args[p.index];
-      if (!arg) return { ok: false, reason: `the launch of \`${k.name}\` passes fewer arguments than it has parameters` };
+      if (!arg) return { ok: false, reason: `the launch of \`${k.name}\` leaves \`${p.name}\` to its default argument, which the fused kernel would have to spell out` };
       args.push(arg.text);
     }
     gridParams.push(fresh(`${stripKernelSuffix(k.name)}_blocks`));

@@ -338,7 +338,7 @@ function planParams(stages: Stage[], regBuffers: Set<string>, regLoads: Set<stri
   for (const s of stages) {
     for (const p of s.kernel.params) {
       const arg = s.data.args[p.index];
-      if (!arg) return { ok: false, reason: `the launch of \`${s.kernel.name}\` passes fewer arguments than it has parameters` };
+      if (!arg) return { ok: false, reason: `the launch of \`${s.kernel.name}\` leaves \`${p.name}\` to its default argument, which the fused kernel would have to spell out` };
       if (!p.isPointer) {
         mergeParam(byKey, params, valKey(s, p, arg), s, p, arg, false);
         continue;

@@ -87,3 +87,11 @@ test('the cost model reproduces the H200 horizontal calibration within 25%', () 
     assert.ok(err <= 0.25, `B=${B}: predicted ${f.estimate.speedup}x, measured ${m}x (${(err * 100).toFixed(0)}% off)`);
   }
 });
+
+test('buffers that rotate between iterations (a time loop) are not a batch; empty kernels are not batched', () => {
+  const step = `__global__ void step(float* dst, const float* src, int n) {\n  int i = blockIdx.x * blockDim.x + threadIdx.x;\n  if (i > 0 && i < n - 1) dst[i] = 0.5f * (src[i - 1] + src[i + 1]);\n}\n__global__ void empty() {}\n`;
+  const r = analyzeText(`${step}void run(float* a, float* b, int n, int steps) {\n  float* src = a;\n  float* dst = b;\n  for (int t = 0; t < steps; t++) {\n    step<<<(n + 255) / 256, 256>>>(dst, src, n);\n    float* tmp = dst;\n    dst = src;\n    src = tmp;\n  }\n  for (int k = 0; k < 1000; k++) empty<<<1, 1>>>();\n}\n`);
+  assert.equal(fl020(r), undefined, 'no batch finding');
+  assert.match(why(r), /`dst=src` hands one iteration's buffer to the next/);
+  assert.ok(!r.findings.some(f => f.rule === 'FL022'), 'a loop of empty kernels measures launch overhead: no graph either');
+});

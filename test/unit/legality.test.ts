@@ -127,3 +127,22 @@ test('L6 (FL015): kernels whose body is not visible do not fuse', () => {
   const r = analyzeText(`${ewKernel('scale')}\n__global__ void external_k(const float* in, float* out, int n);\nvoid run() { const int n = 1024; float *a, *b, *c; cudaMalloc(&a, 4096); cudaMalloc(&b, 4096); cudaMalloc(&c, 4096);\n  scale<<<4, 256>>>(a, b, n);\n  external_k<<<4, 256>>>(b, c, n); }`);
   assert.equal(r.findings.length, 0);
 });
+
+test('L1 (FL010): a kernel that prints, calls the device-side API or reads the clock keeps its order', () => {
+  const k = (name: string, extra: string) => `__global__ void ${name}(float* y, int n) {\n  int i = blockIdx.x * blockDim.x + threadIdx.x;\n  if (i < n) y[i] = y[i] * 2.0f;\n  ${extra}\n}\n`;
+  for (const [extra, reason] of [['if (i == 0) printf("done\\n");', /calls printf/], ['long long t = clock64();', /reads the clock/]] as const) {
+    const r = analyzeText(`${k('a', extra)}${k('b', '')}void run(float* __restrict__ y, int n) {\n  a<<<(n + 255) / 256, 256>>>(y, n);\n  b<<<(n + 255) / 256, 256>>>(y, n);\n}\n`);
+    assert.equal(r.findings.filter(f => f.rule === 'FL001' || f.rule === 'FL021').length, 0, String(extra));
+    assert.match(r.refusals.map(x => x.reason).join('; '), reason);
+  }
+});
+
+test('a launch may leave out parameters with default arguments (no arity note); the fix that would need them is withheld', () => {
+  const src = `__global__ void scale(const float* x, float* y, int n, float s = 2.0f) {\n  int i = blockIdx.x * blockDim.x + threadIdx.x;\n  if (i < n) y[i] = x[i] * s;\n}\n__global__ void offset(const float* y, float* z, int n) {\n  int i = blockIdx.x * blockDim.x + threadIdx.x;\n  if (i < n) z[i] = y[i] + 1.0f;\n}\nvoid run(const float* __restrict__ x, float* __restrict__ z, int n) {\n  float* y;\n  cudaMalloc(&y, n * sizeof(float));\n  scale<<<(n + 255) / 256, 256>>>(x, y, n);\n  offset<<<(n + 255) / 256, 256>>>(y, z, n);\n  cudaFree(y);\n}\n`;
+  const r = analyzeText(src);
+  assert.equal(r.problems.length, 0, r.problems.map(p => p.message).join('; '));
+  const f = r.findings.find(x => x.rule === 'FL001');
+  assert.ok(f);
+  assert.equal(f.fixable, false);
+  assert.match(f.fixUnavailable ?? '', /leaves `s` to its default argument/);
+});

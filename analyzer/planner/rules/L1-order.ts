@@ -1,4 +1,5 @@
-// L1 order (FL010): the launches run on the same stream, and nothing between them synchronizes with
+// L1 order (FL010): the launches run on the same stream, none has effects whose order others observe
+// (printf, device-side CUDA API calls, clock reads), and nothing between them synchronizes with
 // the host, waits on or records an event, calls code we cannot see, or touches the data the earlier
 // launches produce or consume (the fused launch runs where the last one was).
 
@@ -11,6 +12,9 @@ export const orderRule: LegalityRule = {
   name: 'launch-order',
   check(ctx: RuleContext): Verdict {
     const { group, candidate } = ctx;
+    // printf, device-side API calls, clock reads: what others observe would change order
+    const effect = [...group, candidate].find(l => l.traits.effects);
+    if (effect) return { level: 'refuse', reason: `\`${effect.callee}\` ${effect.traits.effects}` };
     if (candidate.stream !== group[0].stream) {
       return { level: 'refuse', reason: `\`${candidate.callee}\` runs on stream \`${streamName(candidate.stream)}\`, the earlier launches on \`${streamName(group[0].stream)}\`` };
     }
