@@ -238,6 +238,8 @@ function isBinaryStart(t: Tokens, i: number): boolean {
 const TYPE_WORDS = new Set(['int', 'unsigned', 'signed', 'long', 'short', 'char', 'float', 'double', 'size_t', 'int64_t', 'uint64_t', 'int32_t', 'uint32_t', 'uint8_t', 'int8_t', 'uint16_t', 'int16_t', 'std::size_t', 'ptrdiff_t', 'bool', 'const', 'dim3', 'uint', 'unsigned int', 'long long', 'unsigned long long', 'unsigned long']);
 
 export function isTypeName(s: string): boolean {
+  if (TYPE_WORDS.has(s)) return true;
+  if (!/\s/.test(s)) return false;
   const words = s.replace(/\s+/g, ' ').trim();
   if (TYPE_WORDS.has(words)) return true;
   return words.split(' ').every(w => TYPE_WORDS.has(w));

@@ -7,7 +7,7 @@ import { apiEffect, isTransparentWrapper } from './cudaApi';
 import { evalText, evalTokens, type Lookup } from './constEval';
 import { Tok, lex, type Tokens } from './lexer';
 import { moveSummary, summarizeKernel, summaryKey, type KernelSummary } from './kernelSummary';
-import { HostFunctionAnalyzer, launchMacroShape, type HostContext, type LaunchMacroShape } from './hostSequence';
+import { HostFunctionAnalyzer, launchMacroShape, type FunctionResult, type HostContext, type LaunchMacroShape } from './hostSequence';
 import { scan, type Define, type FunctionDecl, type ScanResult } from './scanner';
 
 export interface CudaProgram {
@@ -98,8 +98,30 @@ export function hostEnv(file: string, tokens: Tokens, s: ScanResult, annotations
   return { ctx, summarizeCall: (name: string) => summarizeFunction(name, tokens, functions, launchMacros, summaries, 0) };
 }
 
-export function analyzeHostFunction(env: HostEnv, f: FunctionDecl) {
+export function analyzeHostFunction(env: HostEnv, f: FunctionDecl): FunctionResult {
+  if (!mayLaunch(env.ctx, f)) return { name: f.qualifiedName, sequences: [], launches: [], problems: [], touchesDevice: false, syncs: false };
   return new HostFunctionAnalyzer(env.ctx, f, 0, env.summarizeCall).run();
+}
+
+/**
+ * Whether a host function's body has a launch: a `<<<`, a launch macro or cudaLaunchKernel. Only
+ * launches start sequences and launch problems, so a function without one yields nothing, and
+ * most host code (I/O, parsing, classes) is skipped in one pass over its tokens.
+ */
+function mayLaunch(ctx: HostContext, f: FunctionDecl): boolean {
+  const t = ctx.tokens;
+  const end = f.bodyClose >= 0 ? f.bodyClose : f.end;
+  const macros = ctx.launchMacros.size > 0;
+  for (let i = f.bodyOpen + 1; i < end; i++) {
+    const k = t.kinds[i];
+    if (k === Tok.LaunchOpen) return true;
+    if (k !== Tok.Ident) continue;
+    // cudaLaunchKernel / cudaLaunchCooperativeKernel, tested by length and first letter before slicing
+    const len = t.ends[i] - t.starts[i];
+    if ((len === 16 || len === 27) && t.src.charCodeAt(t.starts[i]) === 99 /* c */ && t.text(i).startsWith('cudaLaunch')) return true;
+    if (macros && ctx.launchMacros.has(t.text(i))) return true;
+  }
+  return false;
 }
 
 function makeConstLookup(t: Tokens, s: ScanResult, annotations: Map<string, number>): Lookup {

@@ -5,7 +5,7 @@
 
 import type { Access, IndexPattern } from '../core/ir';
 import type { Span } from '../core/text';
-import { Tok, type Tokens } from './lexer';
+import { Ch, Tok, type Tokens } from './lexer';
 import type { FunctionDecl, TemplateParam } from './scanner';
 import { splitTopLevel, matchClose } from './scanner';
 import { parseStatements, walkStatements, type Stmt } from './statements';
@@ -183,6 +183,9 @@ export function summarizeKernel(t: Tokens, decl: FunctionDecl, file: string): Ke
   let usesShared = false, usesSync = false, usesShuffle = false, usesAtomics = false;
   for (let i = decl.bodyOpen + 1; i <= bodyEnd; i++) {
     if (t.kinds[i] !== Tok.Ident) continue;
+    // every builtin of interest starts with `_`, `a` (atomic*), `s` (sync) or `g` (grid_sync)
+    const c0 = t.src.charCodeAt(t.starts[i]);
+    if (c0 !== 95 && c0 !== 97 && c0 !== 115 && c0 !== 103) continue;
     const w = t.text(i);
     if (w === '__shared__') usesShared = true;
     else if (SYNC_WORDS.has(w) && t.is(i + 1, '(')) usesSync = true;
@@ -342,7 +345,7 @@ function collectAssignedNames(t: Tokens, a: number, b: number): Map<string, numb
   for (let i = a; i <= b; i++) {
     if (t.kinds[i] !== Tok.Ident) continue;
     const next = i + 1;
-    const isAssign = (ASSIGN_OPS.has(t.text(next)) && !isDeclarator(t, i)) || t.is(next, '++') || t.is(next, '--') || t.is(i - 1, '++') || t.is(i - 1, '--');
+    const isAssign = (t.kinds[next] === Tok.Punct && ASSIGN_OPS.has(t.text(next)) && !isDeclarator(t, i)) || t.is(next, '++') || t.is(next, '--') || t.is(i - 1, '++') || t.is(i - 1, '--');
     if (isAssign && !t.is(i - 1, '.') && !t.is(i - 1, '->')) m.set(t.text(i), (m.get(t.text(i)) ?? 0) + 1);
   }
   return m;
@@ -428,7 +431,7 @@ function threadDependentLocals(t: Tokens, a: number, b: number, vars: Map<string
   for (const [n, p] of vars) if (isThreadDependent(p)) dep.add(n);
   for (let pass = 0; pass < 2; pass++) {
     for (let i = a; i <= b; i++) {
-      if (!t.isIdent(i) || !ASSIGN_OPS.has(t.text(i + 1))) continue;
+      if (!t.isIdent(i) || t.kinds[i + 1] !== Tok.Punct || !ASSIGN_OPS.has(t.text(i + 1))) continue;
       if (t.is(i - 1, '.') || t.is(i - 1, '->') || t.is(i + 1, '==')) continue;
       const name = t.text(i);
       if (dep.has(name)) continue;
@@ -481,15 +484,17 @@ function isOperandBefore(t: Tokens, i: number): boolean {
 function enclosingAtomic(t: Tokens, i: number): string | undefined {
   let depth = 0;
   for (let j = i - 1; j >= Math.max(0, i - 12); j--) {
-    if (t.is(j, ')') || t.is(j, ']')) depth++;
-    else if (t.is(j, '[')) { if (depth === 0) return undefined; depth--; }
-    else if (t.is(j, '(')) {
+    const c = t.ch(j);
+    if (c === 0) continue;
+    if (c === Ch.RParen || c === Ch.RBracket) depth++;
+    else if (c === Ch.LBracket) { if (depth === 0) return undefined; depth--; }
+    else if (c === Ch.LParen) {
       if (depth === 0) {
         const w = t.text(j - 1);
         return ATOMIC_RE.test(w) ? w : undefined;
       }
       depth--;
-    } else if (depth === 0 && (t.is(j, ',') || t.is(j, ';') || t.is(j, '{') || t.is(j, '}'))) return undefined;
+    } else if (depth === 0 && (c === Ch.Comma || c === Ch.Semi || c === Ch.LBrace || c === Ch.RBrace)) return undefined;
   }
   return undefined;
 }
@@ -547,6 +552,11 @@ function classifyIndex(t: Tokens, a: number, b: number, subst: (n: string) => Po
 
 function isPlainThreadAtom(atom: string): boolean {
   return /^(threadIdx|blockIdx)\.[xyz]$/.test(atom);
+}
+
+function mentionsAtom(p: Poly, atom: string): boolean {
+  for (const k of p.keys()) if (k.includes(atom)) return true;
+  return false;
 }
 
 /** If p contains threadIdx.y * W, return W (as a polynomial). */
@@ -616,13 +626,18 @@ function detectShape(
   paramNames: Set<string>, subst: (n: string) => Poly | undefined,
 ): KernelShape {
   const unknown = (reason: string): KernelShape => ({ kind: 'unknown', dims: 1, indexVars: [], primaryDecls: [], counts: [], prologue: [], element: [], reason });
-  const xVar = [...vars].find(([, p]) => polyEquals(p, GID_X))?.[0];
-  const yVar = [...vars].find(([, p]) => polyEquals(p, GID_Y))?.[0];
-  const lin2d = [...vars].find(([, p]) => {
-    const d = addPoly(p, GID_X, -1);
-    const s = rowStrideOf(d);
-    return !!s && polyEquals(addPoly(d, mulPoly(GID_Y, s), -1), new Map());
-  });
+  let xVar: string | undefined;
+  let yVar: string | undefined;
+  let lin2d: [string, Poly] | undefined;
+  for (const [n, p] of vars) {
+    if (xVar === undefined && polyEquals(p, GID_X)) xVar = n;
+    else if (yVar === undefined && polyEquals(p, GID_Y)) yVar = n;
+    else if (lin2d === undefined && mentionsAtom(p, 'threadIdx.y')) {
+      const d = addPoly(p, GID_X, -1);
+      const s = rowStrideOf(d);
+      if (s && addPoly(d, mulPoly(GID_Y, s), -1).size === 0) lin2d = [n, p];
+    }
+  }
   const prologue: Array<[number, number]> = [];
   const primaryDecls: Array<[number, number]> = [];
   const isPrimaryDecl = (s: Stmt): string[] => {

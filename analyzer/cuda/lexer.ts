@@ -41,10 +41,15 @@ export class Tokens {
     readonly lineFirst: Uint8Array,
     readonly comments: Comment[],
     readonly problems: LexProblem[],
-  ) {}
+  ) {
+    this.texts = new Array<string | undefined>(count);
+  }
 
-  /** Token texts, sliced once: the analysis asks for the same identifiers many times. */
-  texts: Array<string | undefined> = [];
+  /**
+   * Token texts, sliced once: the analysis asks for the same identifiers many times. Sized up
+   * front: writes far past the end of an empty array would turn it into a slow dictionary.
+   */
+  texts: Array<string | undefined>;
 
   /** After relexBody: where unchanged tokens' texts are cached (no copying up front); `texts` then holds the body's. */
   inherited?: { from: Tokens; open: number; at: number; shift: number; depth: number };
@@ -375,6 +380,9 @@ export function relexBody(old: Tokens, text: string, open: number, close: number
   // the texts of unchanged tokens carry over
   // a short chain only: each link keeps an older token array alive
   const chain = (old.inherited?.depth ?? 0) + 1;
-  if (chain <= 3) t.inherited = { from: old, open, at, shift: at - (close + 1), depth: chain };
+  if (chain <= 3) {
+    t.inherited = { from: old, open, at, shift: at - (close + 1), depth: chain };
+    t.texts = new Array<string | undefined>(rc); // the re-lexed body's texts only
+  }
   return t;
 }

@@ -24,12 +24,17 @@ export function atomPoly(a: string): Poly {
 
 export function addPoly(a: Poly, b: Poly, sign = 1): Poly {
   const r = new Map(a);
+  addInto(r, b, sign);
+  return r;
+}
+
+/** r += sign * b, in place. */
+function addInto(r: Poly, b: Poly, sign: number): void {
   for (const [k, v] of b) {
     const nv = (r.get(k) ?? 0) + sign * v;
     if (nv === 0) r.delete(k);
     else r.set(k, nv);
   }
-  return r;
 }
 
 /** Atoms of a monomial key, memoized: keys repeat across every index expression of a file. */
@@ -44,16 +49,23 @@ export function monomialAtoms(key: string): readonly string[] {
   return a;
 }
 
-const productCache = new Map<string, string>();
+/** Products of monomial keys, memoized by both keys (no key string built per product). */
+const productCache = new Map<string, Map<string, string>>();
+let productCount = 0;
 function mulKeys(ka: string, kb: string): string {
   if (!ka) return kb;
   if (!kb) return ka;
-  const key = ka < kb ? `${ka}\u0000${kb}` : `${kb}\u0000${ka}`;
-  let r = productCache.get(key);
+  if (kb < ka) { const x = ka; ka = kb; kb = x; }
+  let row = productCache.get(ka);
+  if (!row) {
+    if (productCount > 50_000) { productCache.clear(); productCount = 0; }
+    productCache.set(ka, (row = new Map()));
+  }
+  let r = row.get(kb);
   if (r === undefined) {
     r = [...monomialAtoms(ka), ...monomialAtoms(kb)].sort().join('*');
-    if (productCache.size > 50_000) productCache.clear();
-    productCache.set(key, r);
+    row.set(kb, r);
+    productCount++;
   }
   return r;
 }
@@ -139,13 +151,16 @@ class PolyParser {
     if (++this.depth > 64) return undefined;
     let r = this.product();
     if (!r) return undefined;
+    // r may be shared (a substituted variable's polynomial): copied once, then summed in place
+    let own = false;
     for (;;) {
       if (this.at('+') || this.at('-')) {
         const sign = this.at('+') ? 1 : -1;
         this.pos++;
         const q = this.product();
         if (!q) return undefined;
-        r = addPoly(r, q, sign);
+        if (!own) { r = new Map(r); own = true; }
+        addInto(r, q, sign);
       } else break;
     }
     // anything else at this level (<<, /, %, ?:, comparisons) makes the whole thing opaque

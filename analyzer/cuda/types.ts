@@ -27,9 +27,17 @@ export function elementSize(type: string): number | undefined {
 
 /** Strips qualifiers and pointer stars: `const float* __restrict__` -> `float`. */
 export function baseType(typeText: string): string {
-  return typeText
-    .replace(/\b(const|volatile|__restrict__|__restrict|restrict|struct|__grid_constant__)\b/g, ' ')
-    .replace(/[*&]/g, ' ')
-    .replace(/\s+/g, ' ')
-    .trim();
+  let b = baseTypes.get(typeText);
+  if (b === undefined) {
+    b = typeText
+      .replace(/\b(const|volatile|__restrict__|__restrict|restrict|struct|__grid_constant__)\b/g, ' ')
+      .replace(/[*&]/g, ' ')
+      .replace(/\s+/g, ' ')
+      .trim();
+    if (baseTypes.size > 10_000) baseTypes.clear();
+    baseTypes.set(typeText, b);
+  }
+  return b;
 }
+/** Memo of baseType: a file spells the same few parameter types thousands of times. */
+const baseTypes = new Map<string, string>();
