@@ -234,5 +234,10 @@ export function fmtCount(n: number): string {
 
 function trim(x: number): string {
   const s = x >= 100 ? x.toFixed(0) : x >= 10 ? x.toFixed(1) : x.toFixed(2);
-  return s.replace(/\.0+$/, '').replace(/(\.\d*[1-9])0+$/, '$1');
+  if (s.indexOf('.') < 0) return s;
+  // drop trailing zeros, then a bare point (without regular expressions: thousands of numbers per file)
+  let e = s.length;
+  while (s.charCodeAt(e - 1) === 48) e--;
+  if (s.charCodeAt(e - 1) === 46) e--;
+  return e === s.length ? s : s.slice(0, e);
 }

@@ -28,9 +28,24 @@ export function evalTokens(t: Tokens, a: number, b: number, lookup: Lookup): num
 
 /** Evaluates a standalone expression string (define bodies, annotations). */
 export function evalText(text: string, lookup: Lookup): number | undefined {
-  const t = lex(text);
+  const t = lexExpression(text);
   return evalTokens(t, 0, t.count - 1, lookup);
 }
+
+/**
+ * The tokens of a short expression text, memoized: element counts and define bodies repeat across
+ * a file's launches, and lexing allocates four typed arrays each time. Tokens are read-only.
+ */
+export function lexExpression(text: string): Tokens {
+  let t = exprTokens.get(text);
+  if (!t) {
+    t = lex(text);
+    if (exprTokens.size > 1024) exprTokens.clear();
+    exprTokens.set(text, t);
+  }
+  return t;
+}
+const exprTokens = new Map<string, Tokens>();
 
 const BINARY: Record<string, number> = {
   '||': 1, '&&': 2, '|': 3, '^': 4, '&': 5, '==': 6, '!=': 6, '<': 7, '>': 7, '<=': 7, '>=': 7,

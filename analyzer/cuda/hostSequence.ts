@@ -6,7 +6,7 @@
 import type { BufferId, BufferUse, EventNode, LaunchNode, LoopInfo, Provenance, SeqItem, Sequence, Size } from '../core/ir';
 import type { Span } from '../core/text';
 import { apiEffect, DEVICE_CONTAINERS, isTransparentWrapper, POINTER_METHODS } from './cudaApi';
-import { evalTokens, type Lookup } from './constEval';
+import { evalTokens, lexExpression, type Lookup } from './constEval';
 import { Tok, lex, type Tokens } from './lexer';
 import type { KernelSummary } from './kernelSummary';
 import { parseParams, paramElementSize } from './kernelSummary';
@@ -118,6 +118,9 @@ const SPECIFIERS = new Set(['const', 'constexpr', 'static', 'volatile', 'registe
 const NOT_TYPES = new Set(['return', 'delete', 'new', 'throw', 'goto', 'case', 'else', 'using', 'typedef', 'co_await', 'co_yield']);
 const HARMLESS_METHODS = new Set(['size', 'empty', 'begin', 'end', 'cbegin', 'cend', 'data', 'get', 'ptr', 'at', 'front', 'back', 'c_str', 'str', 'count', 'find', 'push_back', 'emplace_back', 'pop_back', 'insert', 'reserve', 'length', 'rows', 'cols', 'step', 'type', 'channels', 'elemSize', 'depth', 'isContinuous', 'width', 'height', 'cudaPtr', 'first', 'second']);
 const REALLOC_METHODS = new Set(['resize', 'create', 'release', 'clear', 'reset', 'assign', 'swap', 'shrink_to_fit']);
+
+/** Stream arguments that mean the legacy default stream. */
+const DEFAULT_STREAMS = new Set(['0', 'nullptr', 'NULL', 'cudaStreamLegacy', 'cudaStreamDefault', '(cudaStream_t)0', 'cudaStream_t(0)']);
 
 export class HostFunctionAnalyzer {
   private vars = new Map<string, VarInfo>();
@@ -1098,7 +1101,7 @@ export class HostFunctionAnalyzer {
     }
     const space = this.launchSpace(kernel, data);
     const streamText = data.config.stream ? normText(this.t, data.config.stream.tokens[0], data.config.stream.tokens[1]) : '0';
-    const stream = ['0', 'nullptr', 'NULL', 'cudaStreamLegacy', 'cudaStreamDefault', '(cudaStream_t)0', 'cudaStream_t(0)'].includes(streamText)
+    const stream = DEFAULT_STREAMS.has(streamText)
       ? '0'
       : this.versionedText(data.config.stream!.tokens[0], data.config.stream!.tokens[1]);
     const elementwise = !!kernel && !opaque && uses.every(u => u.index.kind === 'identity' || (u.index.kind === 'broadcast' && u.access === 'read')) && !kernel.usesShared && !kernel.usesSync && !kernel.usesShuffle && !kernel.usesAtomics;
@@ -1181,7 +1184,7 @@ export class HostFunctionAnalyzer {
           text += ' ';
           key += ' ';
         }
-        const lt = lex(text);
+        const lt = lexExpression(text);
         const value = evalTokens(lt, 0, lt.count - 1, this.lookup);
         return { value, text: text.replace(/\s+/g, ' ').trim(), key: value !== undefined ? String(value) : key.replace(/\s+/g, ' ').trim() };
       });

@@ -136,28 +136,48 @@ export function parseParams(t: Tokens, open: number, close: number): KernelParam
         for (; i >= a && !t.is(i, '['); i--);
       }
     }
-    const text = t.slice(a, end);
-    if (text === 'void') continue;
-    const typeText = nameTok > a ? t.slice(a, nameTok - 1) : text;
+    if (a === end && t.is(a, 'void')) continue;
+    const typeText = nameTok > a ? t.slice(a, nameTok - 1) : t.slice(a, end);
     const hasArray = nameTok >= 0 && t.is(nameTok + 1, '[');
-    const isPointer = /\*/.test(typeText) || hasArray;
-    // const applies to the pointee when it comes before the last `*`
-    const lastStar = typeText.lastIndexOf('*');
-    const constPos = typeText.search(/\bconst\b/);
+    const ty = typeTraits(typeText);
+    const isPointer = ty.star || hasArray;
     out.push({
       index: idx++,
       name: nameTok >= 0 ? t.text(nameTok) : '',
-      typeText: typeText.trim(),
-      baseType: baseType(typeText),
+      typeText: ty.trimmed,
+      baseType: ty.base,
       isPointer,
-      isConst: isPointer ? constPos >= 0 && (lastStar < 0 || constPos < lastStar) : /\bconst\b/.test(typeText),
-      restrict: /__restrict__|__restrict\b|\brestrict\b/.test(typeText),
+      isConst: isPointer ? ty.constPointee : ty.hasConst,
+      restrict: ty.restrict,
       hasDefault: end < b,
       span: { start: t.starts[a], end: t.ends[end] },
       nameTok,
     });
   }
   return out;
+}
+
+interface TypeTraits { trimmed: string; base: string; star: boolean; hasConst: boolean; constPointee: boolean; restrict: boolean }
+/** What a parameter's type text says, memoized: a file spells the same few types many times. */
+const typeTraitsCache = new Map<string, TypeTraits>();
+function typeTraits(typeText: string): TypeTraits {
+  let r = typeTraitsCache.get(typeText);
+  if (!r) {
+    // const applies to the pointee when it comes before the last `*`
+    const lastStar = typeText.lastIndexOf('*');
+    const constPos = typeText.search(/\bconst\b/);
+    r = {
+      trimmed: typeText.trim(),
+      base: baseType(typeText),
+      star: lastStar >= 0,
+      hasConst: constPos >= 0,
+      constPointee: constPos >= 0 && (lastStar < 0 || constPos < lastStar),
+      restrict: /__restrict__|__restrict\b|\brestrict\b/.test(typeText),
+    };
+    if (typeTraitsCache.size > 10_000) typeTraitsCache.clear();
+    typeTraitsCache.set(typeText, r);
+  }
+  return r;
 }
 
 export function summarizeKernel(t: Tokens, decl: FunctionDecl, file: string): KernelSummary {

@@ -14,12 +14,31 @@ export const THREAD_ATOMS = ['threadIdx.x', 'threadIdx.y', 'threadIdx.z', 'block
 const THREAD_ATOM_SET = new Set(THREAD_ATOMS);
 const BUILTIN_OBJECTS = new Set(['threadIdx', 'blockIdx', 'blockDim', 'gridDim']);
 
+// Polynomials are never changed once made (sums copy before adding), so the one-term polynomials
+// every index expression starts from are shared instead of allocated per token.
+const atomPolys = new Map<string, Poly>();
+const constPolys = new Map<number, Poly>();
+/** Number literal text -> its polynomial. */
+const numberPolys = new Map<string, Poly>();
+
 export function constPoly(c: number): Poly {
-  return c === 0 ? new Map() : new Map([['', c]]);
+  let p = constPolys.get(c);
+  if (!p) {
+    p = c === 0 ? new Map() : new Map([['', c]]);
+    if (constPolys.size > 4096) constPolys.clear();
+    constPolys.set(c, p);
+  }
+  return p;
 }
 
 export function atomPoly(a: string): Poly {
-  return new Map([[a, 1]]);
+  let p = atomPolys.get(a);
+  if (!p) {
+    p = new Map([[a, 1]]);
+    if (atomPolys.size > 50_000) atomPolys.clear();
+    atomPolys.set(a, p);
+  }
+  return p;
 }
 
 export function addPoly(a: Poly, b: Poly, sign = 1): Poly {
@@ -221,10 +240,17 @@ class PolyParser {
     }
     const k = t.kinds[this.pos];
     if (k === Tok.Number) {
-      const txt = t.text(this.pos).replace(/[uUlLzZ']+$/g, '').replace(/'/g, '');
+      const raw = t.text(this.pos);
       this.pos++;
-      const v = /^\d+$/.test(txt) ? parseInt(txt, 10) : /^0[xX][0-9a-fA-F]+$/.test(txt) ? parseInt(txt, 16) : NaN;
-      return Number.isNaN(v) ? atomPoly(txt) : constPoly(v);
+      let p = numberPolys.get(raw);
+      if (!p) {
+        const txt = raw.replace(/[uUlLzZ']+$/g, '').replace(/'/g, '');
+        const v = /^\d+$/.test(txt) ? parseInt(txt, 10) : /^0[xX][0-9a-fA-F]+$/.test(txt) ? parseInt(txt, 16) : NaN;
+        p = Number.isNaN(v) ? atomPoly(txt) : constPoly(v);
+        if (numberPolys.size > 4096) numberPolys.clear();
+        numberPolys.set(raw, p);
+      }
+      return p;
     }
     if (k === Tok.Ident) {
       const name = t.text(this.pos);
