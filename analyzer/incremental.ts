@@ -17,7 +17,7 @@ import { LineIndex, type Span } from './core/text';
 import { cudaProfile } from './cost/profiles';
 import { analyzeHostFunction, hostEnv, structureProblems, type CudaProgram } from './cuda/frontend';
 import { moveSummary, summarizeKernel, summaryKey, type KernelSummary } from './cuda/kernelSummary';
-import { relexBody, Tok, type Tokens } from './cuda/lexer';
+import { relexBody, shiftTokens, Tok, type Tokens } from './cuda/lexer';
 import { isRecoveryPoint, shiftScan, type FunctionDecl, type ScanResult } from './cuda/scanner';
 import { cudaFindings, sortFindings, sortProblems, sortRefusals } from './cudaFindings';
 import { mayUseLibraries } from './libs/libraryPass';
@@ -122,7 +122,7 @@ export function analyzeCudaIncrementally(
       fi = i;
     }
   }
-  if (fi < 0) return undefined;
+  if (fi < 0) return blankStep(st, previous, file, text, host, options, fullAnalysis, p, so, sn);
   const f = fns[fi];
   if (f.isDevice) return undefined; // kernels may inline it: their summaries would change
   if (!f.isKernel && !f.isHost) return undefined;
@@ -180,15 +180,43 @@ export function analyzeCudaIncrementally(
     file, text, tokens, scan: s, kernels, sequences, launches, problems: [], hostProblems: newHostProblems,
     annotations, constLookup: env.ctx.constLookup,
   };
-  const profile = cudaProfile(options.gpu).profile;
-  const found = cudaFindings(partial, sequences, profile, options, lines, new Map());
+  const found = cudaFindings(partial, sequences, cudaProfile(options.gpu).profile, options, lines, new Map());
 
-  // 7. merge: drop what the dirty functions had, move what follows the edit
   const oldDirty = dirty.map(g => {
     const i = s.functions.indexOf(g);
     const o = st.scan.functions[i];
     return { start: t.starts[o.headStart], end: t.ends[o.end] };
   });
+  return finishStep({ st, file, text, host, options, fullAnalysis, p, so, delta, tokens, scan: s, kernels, annotations, lines, oldDirty, found, newHostProblems });
+}
+
+interface StepParts {
+  st: CudaState;
+  file: string;
+  text: string;
+  host: AnalyzerHost;
+  options: AnalysisOptions;
+  fullAnalysis: Analyze;
+  /** The edit: old [p, so) became new [p, so + delta). */
+  p: number;
+  so: number;
+  delta: number;
+  tokens: Tokens;
+  scan: ScanResult;
+  kernels: KernelSummary[];
+  annotations: Annotations;
+  lines: LineIndex;
+  /** Old spans of the functions analyzed again: what they had is dropped. */
+  oldDirty: Span[];
+  found: { findings: Finding[]; refusals: Refusal[] };
+  newHostProblems: Array<{ message: string; span: Span }>;
+}
+
+/** Merges a step's new findings with the moved old ones and makes the result and its state. */
+function finishStep(x: StepParts): AnalysisResult {
+  const { st, file, text, host, options, fullAnalysis, p, so, delta, tokens, scan: s, kernels, annotations, lines, oldDirty, found, newHostProblems } = x;
+  const profile = cudaProfile(options.gpu).profile;
+  // 7. merge: drop what the dirty functions had, move what follows the edit
   const inDirty = (x: Span) => oldDirty.some(r => x.start >= r.start && x.end <= r.end);
   const move = (x: Span): Span => (x.start >= so ? { start: x.start + delta, end: x.end + delta } : x);
   const findings = sortFindings([
@@ -237,6 +265,65 @@ export function analyzeCudaIncrementally(
     optionsKey: st.optionsKey, steps: st.steps + 1, external: st.external, full: fullOnce, usesLibraries: false,
   });
   return result;
+}
+
+/**
+ * An edit that only changed blanks between two tokens outside every function (a blank line typed
+ * between functions): the tokens and the scan are the old ones moved, no function is analyzed
+ * again, and every finding after the edit moves. Undefined when the blanks could change what the
+ * lexer or scanner sees: tokens joined or split, a comment or preprocessor line nearby, a line
+ * start gained or lost, or line-based annotations (ignore-next-line) shifted against their code.
+ */
+function blankStep(
+  st: CudaState, previous: AnalysisResult, file: string, text: string, host: AnalyzerHost, options: AnalysisOptions, fullAnalysis: Analyze,
+  p: number, so: number, sn: number,
+): AnalysisResult | undefined {
+  const old = st.text;
+  if (!isBlank(old, p, so) || !isBlank(text, p, sn)) return undefined;
+  const t = st.tokens;
+  const k = t.indexAt(p); // the first token ending after p
+  const gapStart = k > 0 ? t.ends[k - 1] : 0;
+  const gapEnd = k < t.count ? t.starts[k] : old.length;
+  if (gapEnd < so || gapStart > p) return undefined; // the edit touches a token
+  if (k > 0 && gapStart === gapEnd) return undefined; // adjacent tokens (`>` `>`) would be split
+  // between two top-level items only: after a `}` or `;` (template heads, initializers and
+  // preprocessor lines keep their text)
+  if (k > 0 && !t.is(k - 1, '}') && !t.is(k - 1, ';')) return undefined;
+  for (const c of t.comments) if (c.end > gapStart && c.start < gapEnd) return undefined;
+  const delta = sn - so;
+  if (k < t.count) {
+    // the next token's line start and column-0 flags, which the lexer (`#`) and the scanner's recovery read
+    const hadNewline = old.slice(gapStart, gapEnd).includes('\n') || k === 0;
+    const hasNewline = text.slice(gapStart, gapEnd + delta).includes('\n') || k === 0;
+    if (hadNewline !== hasNewline) return undefined;
+    if (old.charCodeAt(gapEnd - 1) !== text.charCodeAt(gapEnd + delta - 1)) return undefined;
+  }
+  // inside a function (its head or body) blanks reach slices of its text: not ours to move
+  for (const f of st.scan.functions) if (f.headStart < k && k <= f.end) return undefined;
+  const newlines = (a: string, from: number, to: number) => { let n = 0; for (let i = from; i < to; i++) if (a.charCodeAt(i) === 10) n++; return n; };
+  if (st.annotations.ignoredLines.size && newlines(old, p, so) !== newlines(text, p, sn)) return undefined;
+  if (touchesAnnotation(t.comments, p, so, old)) return undefined;
+
+  const tokens = shiftTokens(t, text, k, delta);
+  // token indices stay; only the text offsets of macro bodies after the edit move
+  const scan: ScanResult = { ...st.scan, defines: st.scan.defines.map(d => (d.bodyOffset >= gapEnd ? { ...d, bodyOffset: d.bodyOffset + delta } : d)) };
+  const annotations = parseAnnotations(text, tokens.comments);
+  if (annotations.ignoreFile || !sameValues(st.annotations, annotations)) return undefined;
+  return finishStep({
+    st, file, text, host, options, fullAnalysis, p, so, delta, tokens, scan,
+    kernels: st.kernels.map(x => moveKernel(x, so, delta)), annotations,
+    lines: LineIndex.afterEdit(previous.lines, text, p, so, sn),
+    oldDirty: [], found: { findings: [], refusals: [] }, newHostProblems: [],
+  });
+}
+
+/** Whether text[a, b) is only spaces, tabs and newlines. */
+function isBlank(text: string, a: number, b: number): boolean {
+  for (let i = a; i < b; i++) {
+    const c = text.charCodeAt(i);
+    if (c !== 32 && c !== 9 && c !== 10) return false;
+  }
+  return true;
 }
 
 /** The full analysis behind a result (itself when it was full), for positions beyond findings. */

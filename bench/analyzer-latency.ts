@@ -1,7 +1,8 @@
 // Analyzer latency on a generated 10,000-line CUDA file (bench/gen-cuda.mjs): the first analysis
 // in a new process, a full analysis with a warm JIT, a one-character edit inside a host function
-// (incremental, as the language server runs it), an edit between functions (full, reusing the
-// unchanged kernels' summaries), the same edits from scratch, hover, and a code action's fix.
+// (incremental, as the language server runs it), a blank line typed between functions (incremental:
+// everything after it moves), a declaration typed between functions (full, reusing the unchanged
+// kernels' summaries), the same edit from scratch, hover, and a code action's fix.
 // Run with: npm run bench analyzer-latency   (LINES=n for another size; MIXED=1 for the file with
 // ordinary host code between the kernel groups)
 // Prints a Markdown table: wall-clock and CPU milliseconds (CPU time is steadier on a shared machine).
@@ -51,9 +52,14 @@ measure('one-character edit in a host function (incremental)', 200, i => {
   if (incrementalSteps(analyze(file, keystroke(i, 200), host, OPTS, r)) > 0) incremental++;
 });
 measure('the same edit from scratch', 20, i => { analyze(file, keystroke(i, 20), host, OPTS); });
-measure('newline typed between functions (full, kernel summaries reused)', 20, i => {
+let blankIncremental = 0;
+measure('newline typed between functions (blanks only: incremental)', 20, i => {
   const at = kernelOffsets[Math.floor((i * kernelOffsets.length) / 20)];
-  analyze(file, text.slice(0, at) + '\n' + text.slice(at), host, OPTS, r);
+  if (incrementalSteps(analyze(file, text.slice(0, at) + '\n' + text.slice(at), host, OPTS, r)) > 0) blankIncremental++;
+});
+measure('a declaration typed between functions (full, kernel summaries reused)', 20, i => {
+  const at = kernelOffsets[Math.floor((i * kernelOffsets.length) / 20)];
+  analyze(file, text.slice(0, at) + '\nstatic int z;' + text.slice(at), host, OPTS, r);
 });
 const launches = r.cuda!.launches;
 measure('hover on a launch', 40, i => {
@@ -71,7 +77,7 @@ measure('code action right after an edit (runs the full analysis first)', 10, i 
 });
 
 const mem = process.memoryUsage();
-console.log(`${mixed ? 'mixed file: ' : 'dense file: '}${text.split('\n').length} lines, ${(text.length / 1024).toFixed(0)} KiB, ${r.cuda!.kernels.length} kernels, ${launches.length} launches, ${r.findings.length} findings; incremental path taken for ${incremental} of 200 edits`);
+console.log(`${mixed ? 'mixed file: ' : 'dense file: '}${text.split('\n').length} lines, ${(text.length / 1024).toFixed(0)} KiB, ${r.cuda!.kernels.length} kernels, ${launches.length} launches, ${r.findings.length} findings; incremental path taken for ${incremental} of 200 edits in bodies and ${blankIncremental} of 20 blank lines between functions`);
 console.log(`first analysis in a new process: ${coldMs.toFixed(1)} ms; heap ${(mem.heapUsed / 1e6).toFixed(1)} MB, RSS ${(mem.rss / 1e6).toFixed(1)} MB after the runs\n`);
 console.log('| measurement | runs | median ms | p90 ms | min ms | median CPU ms |');
 console.log('|---|---:|---:|---:|---:|---:|');

@@ -321,6 +321,29 @@ export function lex(src: string, from = 0, to = src.length): Tokens {
 }
 
 /**
+ * The tokens of `text` after an edit that only changed blanks between tokens `k - 1` and `k` of
+ * `old` (the caller checks): the same tokens, those from `k` on moved by delta.
+ */
+export function shiftTokens(old: Tokens, text: string, k: number, delta: number): Tokens {
+  const starts = old.starts.slice(0, old.count);
+  const ends = old.ends.slice(0, old.count);
+  for (let i = k; i < old.count; i++) {
+    starts[i] += delta;
+    ends[i] += delta;
+  }
+  const at = k < old.count ? old.starts[k] : Number.MAX_SAFE_INTEGER;
+  const moved = <T extends { start: number; end: number }>(x: T): T => (x.start >= at ? { ...x, start: x.start + delta, end: x.end + delta } : x);
+  // kinds and line flags are the old arrays: nothing writes to them after lexing
+  const t = new Tokens(text, old.count, old.kinds, starts, ends, old.lineFirst, old.comments.map(moved), old.problems.map(moved));
+  const chain = (old.inherited?.depth ?? 0) + 1;
+  if (chain <= 3) {
+    t.inherited = { from: old, open: old.count, at: old.count, shift: 0, depth: chain };
+    t.texts = [];
+  }
+  return t;
+}
+
+/**
  * The tokens of `text` after an edit that stayed inside the braces `open`..`close` of `old`
  * (delta: the change in length): the body is re-lexed alone and spliced between the old tokens
  * before it and the old tokens after it, moved by delta. Undefined when the new body is not one

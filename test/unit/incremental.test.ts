@@ -123,11 +123,63 @@ test('an edit between functions, or one that opens a comment, falls back to the 
   const file = path.join(EXAMPLES, 'cuda', 'activation_chain.cu');
   const text = fs.readFileSync(file, 'utf8');
   const prev = analyze(file, text, hostFor(path.dirname(file)), OPTS);
-  const between = text.replace('\n__global__', '\n\n__global__');
+  const between = text.replace('\n__global__', '\nstatic int z;\n__global__');
   assert.equal(incrementalSteps(analyze(file, between, hostFor(path.dirname(file)), OPTS, prev)), 0);
   const at = text.indexOf('<<<');
   const opened = text.slice(0, at) + '/*' + text.slice(at);
   const r = analyze(file, opened, hostFor(path.dirname(file)), OPTS, prev);
   assert.equal(incrementalSteps(r), 0);
   assert.deepEqual(comparable(r), comparable(analyze(file, opened, hostFor(path.dirname(file)), OPTS)));
+});
+
+test('blanks typed between functions move everything without analyzing again, and equal a full analysis', () => {
+  let edits = 0;
+  let fast = 0;
+  const BLANKS = ['\n', '\n\n', '  ', '\t', ' \n  '];
+  for (const { file, text } of sources()) {
+    const r = rng(text.length + 7);
+    // gaps after a `}` or `;` at the end of a line, and at random places (most of which must fall back)
+    const ends = [...text.matchAll(/[};]\n/g)].map(m => m.index! + 1);
+    let cur = text;
+    let prev = analyze(file, cur, hostFor(path.dirname(file)), OPTS);
+    for (let step = 0; step < 16; step++) {
+      const at = step % 4 === 3 || !ends.length ? r(cur.length + 1) : Math.min(cur.length, ends[r(ends.length)] + (cur.length - text.length));
+      const kind = r(3);
+      let next: string;
+      if (kind < 2) next = cur.slice(0, at) + BLANKS[r(BLANKS.length)] + cur.slice(at);
+      else {
+        // delete blanks around `at` (a blank line typed earlier, or indentation)
+        let b = at;
+        while (b < cur.length && b < at + 3 && ' \t\n'.includes(cur[b])) b++;
+        next = cur.slice(0, at) + cur.slice(b);
+      }
+      const inc = analyze(file, next, hostFor(path.dirname(file)), OPTS, prev);
+      const full = analyze(file, next, hostFor(path.dirname(file)), OPTS);
+      edits++;
+      const internals = incrementalInternals(inc);
+      if (internals) {
+        fast++;
+        const fresh = lex(next);
+        assert.deepEqual(tokenView(internals.tokens), tokenView(fresh), `${path.basename(file)} step ${step}: tokens`);
+        assert.deepEqual(scanView(internals.scan), scanView(scan(fresh)), `${path.basename(file)} step ${step}: scan`);
+      }
+      assert.deepEqual(comparable(inc), comparable(full), `${path.basename(file)} step ${step}: incremental differs from full`);
+      prev = inc;
+      cur = next;
+    }
+  }
+  assert.ok(fast > edits * 0.4, `blank edits taken incrementally: ${fast} of ${edits}`);
+});
+
+test('a blank line between a line-based ignore annotation and its launch falls back', () => {
+  const file = path.join(EXAMPLES, 'cuda', 'activation_chain.cu');
+  const text = fs.readFileSync(file, 'utf8');
+  const at = text.indexOf('\n__global__') + 1;
+  const annotated = text.slice(0, at) + 'static int z;\n// fusion-lens: ignore-next-line\n' + text.slice(at);
+  const prev = analyze(file, annotated, hostFor(path.dirname(file)), OPTS);
+  const after = annotated.indexOf('static int z;') + 'static int z;'.length;
+  const edited = annotated.slice(0, after + 1) + '\n' + annotated.slice(after + 1);
+  const inc = analyze(file, edited, hostFor(path.dirname(file)), OPTS, prev);
+  assert.equal(incrementalSteps(inc), 0, 'lines shift under an ignore annotation: full analysis');
+  assert.deepEqual(comparable(inc), comparable(analyze(file, edited, hostFor(path.dirname(file)), OPTS)));
 });
