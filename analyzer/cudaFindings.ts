@@ -60,7 +60,7 @@ export function cudaFindings(
     });
   }
   // CUDA Graphs (FL022) for launch-bound loops nothing else fuses
-  const covered = new Set(findings.flatMap(f => f.launches.map(l => l.span.start)));
+  const covered = launchStarts(findings);
   for (const gl of planGraphLoops(sequences, covered)) {
     const f = graphLoopFinding(program, gl, profile, { ...sizeOpts, defaultBatch: options.defaultBatch ?? 16 }, lines, withFixes);
     if (!f) continue;
@@ -69,7 +69,7 @@ export function cudaFindings(
     findings.push(f);
   }
   // divergent horizontal fusion (FL021) of independent small launches nothing else covers
-  const covered2 = new Set(findings.flatMap(f => f.launches.map(l => l.span.start)));
+  const covered2 = launchStarts(findings);
   for (const g of planIndependentLaunches(sequences, covered2)) {
     const f = independentFinding(program, g, profile, sizeOpts, lines, withFixes);
     if (!f) continue;
@@ -93,6 +93,13 @@ export function cudaFindings(
   if (ann.ignoreFile) findings = [];
   else if (ann.ignoredLines.size) findings = findings.filter(f => !ann.ignoredLines.has(f.range.start.line));
   return { findings: sortFindings(findings), refusals: sortRefusals(refusals) };
+}
+
+/** Where the launches the findings cover start. */
+function launchStarts(findings: Finding[]): Set<number> {
+  const out = new Set<number>();
+  for (const f of findings) for (const l of f.launches) out.add(l.span.start);
+  return out;
 }
 
 // Total orders (position first) so that a full and an incremental analysis list the same things
