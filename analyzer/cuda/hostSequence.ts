@@ -124,6 +124,8 @@ const DEFAULT_STREAMS = new Set(['0', 'nullptr', 'NULL', 'cudaStreamLegacy', 'cu
 
 export class HostFunctionAnalyzer {
   private vars = new Map<string, VarInfo>();
+  /** Per open block: the names it declared, each followed by what the name meant before (flat pairs, restored at the block's end). */
+  private readonly scopes: Array<Array<string | VarInfo | undefined>> = [];
   private uidCounter = 0;
   private launchCounter = 0;
   private pos = 0;
@@ -164,6 +166,7 @@ export class HostFunctionAnalyzer {
     const uid = ++this.uidCounter;
     const v: VarInfo = { name, uid, version: 0, isPointer, isContainer, typeText, provenance: 'unknown', offset: '0', isConst };
     if (isPointer) v.bufKey = `${name}@${uid}.0`;
+    this.scopes[this.scopes.length - 1]?.push(name, this.vars.get(name));
     this.vars.set(name, v);
     return v;
   }
@@ -196,19 +199,18 @@ export class HostFunctionAnalyzer {
 
   /** Analyzes a block; returns the effects summary for the enclosing sequence. */
   private block(stmts: Stmt[], scope: string, loops: Array<[number, number]>, loop?: LoopInfo): Effects {
-    const saved = new Map(this.vars);
+    this.scopes.push([]);
     const seq: Sequence = { scope, file: this.ctx.file, items: [], positions: [], reads: this.reads, loops, escaping: this.escaping, loop };
     const eff: Effects = { reads: new Set(), writes: new Set(), assigns: new Set(), sync: false, device: false, launches: 0 };
     let child = 0;
     for (const s of stmts) this.statement(s, seq, eff, scope, loops, () => `${scope}/${++child}`);
     if (seq.items.some(i => i.type === 'launch')) this.sequences.push(seq);
     // names declared in this block go out of scope; assignments to outer names persist
-    for (const [name, v] of this.vars) {
-      const outer = saved.get(name);
-      if (!outer || outer.uid !== v.uid) {
-        if (outer) this.vars.set(name, outer);
-        else this.vars.delete(name);
-      }
+    const declared = this.scopes.pop()!;
+    for (let i = declared.length - 2; i >= 0; i -= 2) {
+      const outer = declared[i + 1] as VarInfo | undefined;
+      if (outer) this.vars.set(declared[i] as string, outer);
+      else this.vars.delete(declared[i] as string);
     }
     return eff;
   }

@@ -545,9 +545,10 @@ function localShadows(t: Tokens, a: number, b: number, names: Set<string>): Set<
 
 function classifyIndex(t: Tokens, a: number, b: number, subst: (n: string) => Poly | undefined, threadVar: (atom: string) => boolean, vars: Map<string, Poly>): IndexPattern {
   if (a > b) return { kind: 'unknown', reason: 'empty subscript' };
-  const text = t.slice(a, b);
   const poly = toPoly(t, a, b, subst);
-  if (!poly) return { kind: 'unknown', reason: `cannot read index \`${text}\`` };
+  if (!poly) return { kind: 'unknown', reason: `cannot read index \`${t.slice(a, b)}\`` };
+  if (polyEquals(poly, GID_X)) return { kind: 'identity' }; // the common `p[i]`, without the general test below
+  const text = t.slice(a, b);
   const atoms = polyAtoms(poly);
   for (const atom of atoms) if (atom.includes('[')) return { kind: 'indirect', via: atom.slice(0, atom.indexOf('[')) };
   if (!isThreadDependent(poly, threadVar)) return { kind: 'broadcast' };
