@@ -124,20 +124,21 @@ const isIdPart = (c: number) => isIdStart(c) || (c >= 48 && c <= 57);
 const isDigit = (c: number) => c >= 48 && c <= 57;
 
 // Multi-character punctuators we merge. `>`-led ones other than `>=` and `->` are left single.
-const PUNCT3 = new Set(['...', '<<=', '->*']);
+// Three-character ones: `...`, `<<=`, `->*` (punctLength).
 const PUNCT2 = new Set(['::', '->', '++', '--', '+=', '-=', '*=', '/=', '%=', '&=', '|=', '^=', '==', '!=', '<=', '>=', '&&', '||', '<<', '.*']);
-/** Second characters that can extend a punctuator, by first character (from PUNCT2/PUNCT3). */
-const PUNCT_SECOND = new Map<number, string>();
-for (const p of PUNCT2) PUNCT_SECOND.set(p.charCodeAt(0), (PUNCT_SECOND.get(p.charCodeAt(0)) ?? '') + p[1]);
+/** 1 at [first * 128 + second] when the two characters make one of PUNCT2 (a table, not a Map: the lexer asks per punctuator). */
+const PUNCT2_TABLE = new Uint8Array(128 * 128);
+for (const p of PUNCT2) PUNCT2_TABLE[p.charCodeAt(0) * 128 + p.charCodeAt(1)] = 1;
 
-/** Length of the punctuator at i (1, 2 or 3) without allocating substrings for the common case. */
+/** Length of the punctuator at i (1, 2 or 3), without allocating. */
 function punctLength(src: string, i: number, c: number): number {
-  const seconds = PUNCT_SECOND.get(c);
-  if (seconds === undefined) return 1;
   const c2 = src.charCodeAt(i + 1);
-  if (seconds.indexOf(String.fromCharCode(c2)) < 0) return c === 46 && c2 === 46 && src.charCodeAt(i + 2) === 46 ? 3 : 1;
-  if (PUNCT3.has(src.substr(i, 3))) return 3;
-  return 2;
+  if (c < 128 && c2 < 128 && PUNCT2_TABLE[c * 128 + c2] === 1) {
+    // the three-character ones (PUNCT3) extend a two-character one, except `...`
+    const c3 = src.charCodeAt(i + 2);
+    return (c === 60 && c2 === 60 && c3 === 61) || (c === 45 && c2 === 62 && c3 === 42) ? 3 : 2;
+  }
+  return c === 46 && c2 === 46 && src.charCodeAt(i + 2) === 46 ? 3 : 1;
 }
 const STRING_PREFIXES = new Set(['L', 'u', 'U', 'u8', 'R', 'LR', 'uR', 'UR', 'u8R']);
 
