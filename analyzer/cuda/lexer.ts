@@ -67,7 +67,7 @@ export class Tokens {
       return r;
     }
     let s = this.texts[i];
-    if (s === undefined) this.texts[i] = s = this.src.slice(this.starts[i], this.ends[i]);
+    if (s === undefined) this.texts[i] = s = intern(this.src.slice(this.starts[i], this.ends[i]));
     return s;
   }
 
@@ -117,6 +117,20 @@ export class Tokens {
     }
     return lo;
   }
+}
+
+/**
+ * One string per distinct token text across analyses. A re-analysis of a file (every keystroke
+ * the incremental path cannot take) then keeps long-lived strings instead of tens of thousands of
+ * new ones that the young-generation GC would copy twice before promoting them.
+ */
+const interned = new Map<string, string>();
+function intern(s: string): string {
+  const c = interned.get(s);
+  if (c !== undefined) return c;
+  if (interned.size >= 200_000) interned.clear();
+  interned.set(s, s);
+  return s;
 }
 
 const isIdStart = (c: number) => (c >= 97 && c <= 122) || (c >= 65 && c <= 90) || c === 95 || c === 36 || c > 127;
