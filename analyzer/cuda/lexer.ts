@@ -128,7 +128,7 @@ const interned = new Map<string, string>();
 function intern(s: string): string {
   const c = interned.get(s);
   if (c !== undefined) return c;
-  if (interned.size >= 200_000) interned.clear();
+  if (interned.size >= 100_000) interned.clear(); // a bound on memory: about 4 MB
   interned.set(s, s);
   return s;
 }
