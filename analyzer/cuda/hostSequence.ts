@@ -103,6 +103,8 @@ interface VarInfo {
   isConst: boolean;
   /** An array of pointers whose elements were each allocated (`cudaMalloc(&bufs[i], ...)`). */
   elementsAllocated?: boolean;
+  /** `name@uid.version`, made once per version (varKey). */
+  key?: string;
 }
 
 interface Effects {
@@ -173,13 +175,15 @@ export class HostFunctionAnalyzer {
 
   private varKey(name: string): string {
     const v = this.vars.get(name);
-    return v ? `${name}@${v.uid}.${v.version}` : `${name}@ext`;
+    if (!v) return `${name}@ext`;
+    return (v.key ??= `${name}@${v.uid}.${v.version}`);
   }
 
   private assign(name: string): VarInfo | undefined {
     const v = this.vars.get(name);
     if (!v) return undefined;
     v.version++;
+    v.key = undefined;
     v.value = undefined;
     if (v.isPointer) {
       v.bufKey = `${name}@${v.uid}.${v.version}`;

@@ -184,8 +184,12 @@ export function summarizeKernel(t: Tokens, decl: FunctionDecl, file: string): Ke
   const params = parseParams(t, decl.paramsOpen, decl.paramsClose);
   const bodyEnd = decl.bodyClose >= 0 ? decl.bodyClose - 1 : decl.end;
   const stmts = parseStatements(t, decl.bodyOpen + 1, bodyEnd);
-  const paramNames = new Set(params.map(p => p.name));
-  const pointerParams = new Set(params.filter(p => p.isPointer).map(p => p.name));
+  const paramNames = new Set<string>();
+  const pointerParams = new Set<string>();
+  for (const p of params) {
+    paramNames.add(p.name);
+    if (p.isPointer) pointerParams.add(p.name);
+  }
 
   // 1. index variables: declarations whose initializers depend on the thread position
   const vars = new Map<string, Poly>();
