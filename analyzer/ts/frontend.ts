@@ -9,6 +9,7 @@ import { parseAnnotations, type Annotations } from '../core/annotations';
 import { Extractor, Scope, isFunctionLike, moduleValues, resetModuleNamespaces, type Binding, type ModuleContext } from './extract';
 import type { TFunction, TValue } from './model';
 import { BINARY_EW, FUSABLE_PRODUCERS, OP_NAMESPACES, TENSOR_ONLY_METHODS, TERNARY_EW, TF_MODULE, UNARY_EW } from './ops';
+import { reparseStatement, settle, settleAll } from './reparse';
 import { typescript, typescriptLoadError, type TypeScriptApi } from './tsModule';
 
 export type TfBackend = 'webgl' | 'webgpu' | 'cpu' | 'wasm' | 'node';
@@ -49,7 +50,7 @@ interface DeclEntry {
 const declCache = new WeakMap<TS.Node, DeclEntry>();
 
 /** Counters for tests and benchmarks: how the last analysis was served. */
-export const frontendStats = { parse: 'full' as 'full' | 'incremental' | 'cached', declsReused: 0, declsExtracted: 0 };
+export const frontendStats = { parse: 'full' as 'full' | 'statement' | 'incremental' | 'cached', declsReused: 0, declsExtracted: 0 };
 
 export function scriptKind(ts: TypeScriptApi, file: string): TS.ScriptKind {
   if (/\.tsx$/i.test(file)) return ts.ScriptKind.TSX;
@@ -74,11 +75,17 @@ export function parse(ts: TypeScriptApi, file: string, text: string): TS.SourceF
     const oldLen = a.length - pre - suf;
     const newLen = text.length - pre - suf;
     if (oldLen + newLen < text.length / 4) {
-      try {
-        sf = ts.updateSourceFile(old.sf, text, { span: { start: pre, length: oldLen }, newLength: newLen });
-        frontendStats.parse = 'incremental';
-      } catch {
-        sf = undefined;
+      // one statement re-parsed (analyzer/ts/reparse.ts), else TypeScript's incremental parser
+      sf = reparseStatement(ts, old.sf, text, pre, pre + oldLen, newLen, scriptKind(ts, file));
+      if (sf) frontendStats.parse = 'statement';
+      else {
+        try {
+          settleAll(ts, old.sf);
+          sf = ts.updateSourceFile(old.sf, text, { span: { start: pre, length: oldLen }, newLength: newLen });
+          frontendStats.parse = 'incremental';
+        } catch {
+          sf = undefined;
+        }
       }
     }
   }
@@ -144,6 +151,7 @@ export function analyzeTsProgram(file: string, text: string): TsProgram {
 
   // module-level code, every time (it is short in files of functions); declarations come from the cache
   const cacheable = (s: TS.Statement) => isCacheableDecl(ts, s);
+  for (const s of sf.statements) if (!cacheable(s)) settle(ts, sf, s);
   const moduleEx = new Extractor(ts, sf, mod, 0);
   moduleEx.runFunction(sf, '<module>', scope, { body: sf.statements, scope, skip: cacheable });
   const moduleFn = moduleEx.fns[0];
@@ -167,6 +175,7 @@ export function analyzeTsProgram(file: string, text: string): TsProgram {
       }
       frontendStats.declsReused++;
     } else {
+      settle(ts, sf, s);
       const declText = text.slice(s.pos, s.end);
       if (!mayHaveOps.test(declText)) {
         // no tf namespace, imported op or op method in it: nothing to extract, but keep what
@@ -273,6 +282,7 @@ function collectImports(ts: TypeScriptApi, sf: TS.SourceFile, scope: Scope, prog
     if (ts.isImportDeclaration(s) && ts.isStringLiteral(s.moduleSpecifier)) {
       const spec = s.moduleSpecifier.text;
       if (!TF_MODULE.test(spec)) continue;
+      settle(ts, sf, s);
       const clause = s.importClause;
       const imp: TfImport = { module: spec, kind: 'import' };
       program.imports.push(imp);
@@ -297,6 +307,7 @@ function collectImports(ts: TypeScriptApi, sf: TS.SourceFile, scope: Scope, prog
         if (!init || !ts.isCallExpression(init) || !ts.isIdentifier(init.expression) || init.expression.text !== 'require') continue;
         const arg = init.arguments[0];
         if (!arg || !ts.isStringLiteral(arg) || !TF_MODULE.test(arg.text)) continue;
+        settle(ts, sf, s);
         const imp: TfImport = { module: arg.text, kind: 'require' };
         program.imports.push(imp);
         if (ts.isObjectBindingPattern(d.name)) {
@@ -333,7 +344,9 @@ function contextKey(scope: Scope, values: TValue[], program: TsProgram): string 
   const parts: string[] = [program.backend];
   for (const [name, b] of scope.vars) {
     let sig: string = b.kind;
-    if (b.kind === 'tensor') { const v = values[b.value]; sig += `${v?.dims?.join('x') ?? '?'}${v?.dtype ?? ''}${b.stable ? 's' : ''}`; }
+    // everything of a module tensor that extraction copies into a function (its shape's source
+    // text is quoted in estimates)
+    if (b.kind === 'tensor') { const v = values[b.value]; sig += `${v?.dims?.join('x') ?? '?'}${v?.dtype ?? ''}${b.stable ? 's' : ''}${v ? `${v.rank}${v.dtypeKnown}${v.origin}${v.spaceKey}${v.shapeFrom}` : ''}`; }
     else if (b.kind === 'num') sig += b.value;
     else if (b.kind === 'nums') sig += b.values.join('x');
     else if (b.kind === 'fn') sig += b.op;

@@ -8,12 +8,17 @@
 // Pass 1 collects what module variables and fields hold; pass 2 walks the functions again and
 // builds the dispatches and sequences. Functions that cannot matter (no WebGPU call, fewer than two
 // dispatches) are skipped by a text test, so big files of other code stay cheap.
+//
+// After an edit, top-level statements other than the edited one may have children whose offsets
+// are not yet moved (analyzer/ts/reparse.ts): the walker settles a statement before it reads below
+// its top-level node, and only then, so that skipped functions cost nothing.
 
 import type * as TS from 'typescript';
 import type { Annotations } from '../core/annotations';
 import type { EventKind } from '../core/ir';
 import type { Span } from '../core/text';
 import { dirname, joinPath } from '../core/paths';
+import { settle } from '../ts/reparse';
 import type { TypeScriptApi } from '../ts/tsModule';
 import type { BindEntry, DefSite, PassInfo, Setter, WgBindGroup, WgBuffer, WgDispatch, WgPipeline, WgShader } from './model';
 import { monoConst, monoDiv, monoMul, monoSym, monoValue, type Mono } from './sizes';
@@ -252,6 +257,11 @@ class HostWalker {
       if (!ts.isClassDeclaration(s)) continue;
       const cn = s.name?.text ?? '<class>';
       this.classes.set(cn, s);
+      // a member is walked, or its assignments noted, only if its text passes one of these tests;
+      // neither passes on a member when it fails on the whole class
+      const text = this.text.slice(s.pos, s.end);
+      if (!GPU_CALL.test(text) && !(this.collecting && this.assignsHolders().test(text))) continue;
+      settle(ts, this.sf, s);
       for (const m of s.members) {
         if ((ts.isMethodDeclaration(m) || ts.isConstructorDeclaration(m) || ts.isGetAccessorDeclaration(m) || ts.isSetAccessorDeclaration(m)) && m.body) {
           out.push({ node: m, name: `${cn}.${ts.isConstructorDeclaration(m) ? 'constructor' : m.name.getText(this.sf)}`, className: cn, scope: this.module });
@@ -268,6 +278,10 @@ class HostWalker {
   private walkFunction(node: TS.Node, name: string, parent: Scope, className: string | undefined): void {
     const ts = this.ts;
     if (node !== this.sf && !this.worthWalking(node, className)) return;
+    if (node !== this.sf) settle(ts, this.sf, node);
+    else {
+      for (const s of this.sf.statements) if (!ts.isFunctionDeclaration(s) && !ts.isClassDeclaration(s)) settle(ts, this.sf, s);
+    }
     const fn: HostFunction = { key: this.fnKeys++, name, node, reads: new Map(), escaping: new Set(), blocks: [] };
     const ctx: FnCtx = { fn, node, className, overlay: new Map(), pos: 0, passes: new Map() };
     const scope = node === this.sf ? parent : new Scope(parent);
@@ -668,6 +682,7 @@ class HostWalker {
   private fieldHolder(className: string | undefined, name: string): DefSite['holder'] {
     const ts = this.ts;
     const c = className ? this.classes.get(className) : undefined;
+    if (c) settle(this.ts, this.sf, c);
     const m = c?.members.find(x => ts.isPropertyDeclaration(x) && x.name.getText(this.sf) === name) as TS.PropertyDeclaration | undefined;
     if (!m) return { kind: 'field' };
     const text = this.text.slice(m.getStart(this.sf), m.end);
