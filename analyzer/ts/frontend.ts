@@ -4,7 +4,7 @@
 // re-extracts only the top-level declarations that changed.
 
 import type * as TS from 'typescript';
-import type { Span } from '../core/text';
+import { commonPrefix, commonSuffix, LineIndex, type Span } from '../core/text';
 import { parseAnnotations, type Annotations } from '../core/annotations';
 import { Extractor, Scope, isFunctionLike, moduleValues, resetModuleNamespaces, type Binding, type ModuleContext } from './extract';
 import type { TFunction, TValue } from './model';
@@ -99,28 +99,22 @@ export function parse(ts: TypeScriptApi, file: string, text: string): TS.SourceF
   return sf;
 }
 
-const CHUNK = 2048;
-
-/** Length of the common prefix: whole chunks compared as strings (memcmp), then characters. */
-function commonPrefix(a: string, b: string, max: number): number {
-  let i = 0;
-  while (i + CHUNK <= max && a.slice(i, i + CHUNK) === b.slice(i, i + CHUNK)) i += CHUNK;
-  while (i < max && a.charCodeAt(i) === b.charCodeAt(i)) i++;
-  return i;
-}
-
-/** Length of the common suffix, at most `max`. */
-function commonSuffix(a: string, b: string, max: number): number {
-  let i = 0;
-  while (i + CHUNK <= max && a.slice(a.length - i - CHUNK, a.length - i) === b.slice(b.length - i - CHUNK, b.length - i)) i += CHUNK;
-  while (i < max && a.charCodeAt(a.length - 1 - i) === b.charCodeAt(b.length - 1 - i)) i++;
-  return i;
-}
-
-/** Forgets the cached tree of a file (or of all files). */
+/** Forgets the cached tree and line index of a file (or of all files). */
 export function forgetFile(file?: string): void {
-  if (file === undefined) parseCache.clear();
-  else parseCache.delete(file);
+  if (file === undefined) { parseCache.clear(); lineCache.clear(); }
+  else { parseCache.delete(file); lineCache.delete(file); }
+}
+
+const lineCache = new Map<string, LineIndex>();
+
+/** The line index of a file's text, made from the previous one when an edit is small. */
+export function linesOf(file: string, text: string): LineIndex {
+  const prev = lineCache.get(file);
+  const lines = prev ? LineIndex.afterText(prev, text) : new LineIndex(text);
+  lineCache.delete(file);
+  lineCache.set(file, lines);
+  if (lineCache.size > MAX_CACHED_FILES) lineCache.delete(lineCache.keys().next().value!);
+  return lines;
 }
 
 export function analyzeTsProgram(file: string, text: string): TsProgram {

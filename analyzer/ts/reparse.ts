@@ -113,7 +113,6 @@ type Internal = TS.SourceFile & {
  * when the fast path does not apply. `old` itself is not valid afterwards (its later statements moved).
  */
 export function reparseStatement(ts: TypeScriptApi, old: TS.SourceFile, text: string, start: number, oldEnd: number, newLen: number, kind: TS.ScriptKind): TS.SourceFile | undefined {
-  if (process.env.NO_REPARSE) return undefined;
   const o = old as Internal;
   const stmts = o.statements;
   const i = statementAt(stmts, start, oldEnd);

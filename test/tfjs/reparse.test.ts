@@ -67,6 +67,5 @@ test('a tree re-parsed one statement at a time equals a full parse after random 
     forgetFile(src.file);
   }
   // most random edits break the syntax and take TypeScript's path; enough take the fast one
-  console.log(JSON.stringify(counts));
   assert.ok((counts.statement ?? 0) > 300, JSON.stringify(counts));
 });
