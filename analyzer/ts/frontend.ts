@@ -46,6 +46,8 @@ interface DeclEntry {
   pos: number;
   fns: TFunction[];
   gradientNames: string[];
+  /** Every span object of `fns`, once (collected on the first move; spans are shared between ops). */
+  spans?: Span[];
 }
 const declCache = new WeakMap<TS.Node, DeclEntry>();
 
@@ -164,7 +166,8 @@ export function analyzeTsProgram(file: string, text: string): TsProgram {
     if (entry && entry.ctx === ctx) {
       if (entry.pos !== s.pos) {
         const delta = s.pos - entry.pos;
-        for (const fn of entry.fns) shiftFunction(fn, delta);
+        entry.spans ??= spansOf(entry.fns);
+        for (const x of entry.spans) { x.start += delta; x.end += delta; }
         entry.pos = s.pos;
       }
       frontendStats.declsReused++;
@@ -354,22 +357,27 @@ function contextKey(scope: Scope, values: TValue[], program: TsProgram): string 
   return parts.join('|');
 }
 
-/** Moves a cached function's offsets by `d` (its declaration moved after an edit above it). */
-export function shiftFunction(fn: TFunction, d: number): void {
-  // span objects are shared (a statement's ops, a gradient context): shift each object once
+/**
+ * The span objects of a declaration's functions, each once: they move together when the
+ * declaration moves after an edit above it. Gradient contexts with a span are the declaration's
+ * own closures' (resolveGradients shares them only between functions nested in one another).
+ */
+export function spansOf(fns: TFunction[]): Span[] {
   const spans = new Set<Span>();
   const add = (x: Span | undefined) => { if (x) spans.add(x); };
-  add(fn.span);
-  add(fn.gradient?.span);
-  add(fn.baseGradient?.span);
-  for (const op of fn.ops) {
-    add(op.span); add(op.callSpan); add(op.nameSpan); add(op.stmtSpan); add(op.declOf?.stmtSpan); add(op.gradient?.span);
-    for (const a of op.args) add(a.span);
+  for (const fn of fns) {
+    add(fn.span);
+    add(fn.gradient?.span);
+    add(fn.baseGradient?.span);
+    for (const op of fn.ops) {
+      add(op.span); add(op.callSpan); add(op.nameSpan); add(op.stmtSpan); add(op.declOf?.stmtSpan); add(op.gradient?.span);
+      for (const a of op.args) add(a.span);
+    }
+    for (const e of fn.events) add(e.span);
+    for (const b of fn.blocks) add(b.loop?.span);
+    for (const l of fn.loopOps) { add(l.loopSpan); add(l.mapCall?.span); }
   }
-  for (const e of fn.events) add(e.span);
-  for (const b of fn.blocks) add(b.loop?.span);
-  for (const l of fn.loopOps) { add(l.loopSpan); add(l.mapCall?.span); }
-  for (const x of spans) { x.start += d; x.end += d; }
+  return [...spans];
 }
 
 /** Module-level tensors read inside functions may be read at any time: they escape. */
