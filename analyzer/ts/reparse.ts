@@ -75,8 +75,10 @@ function closed(ts: TypeScriptApi, s: TS.Statement, text: string, end: number): 
   const K = ts.SyntaxKind;
   switch (s.kind) {
     case K.FunctionDeclaration: return !!(s as TS.FunctionDeclaration).body || text.charCodeAt(end - 1) === 59;
-    case K.ClassDeclaration: case K.InterfaceDeclaration: case K.EnumDeclaration: case K.Block: case K.TryStatement: case K.SwitchStatement:
+    case K.ClassDeclaration: case K.InterfaceDeclaration: case K.EnumDeclaration: case K.Block: case K.SwitchStatement:
       return text.charCodeAt(end - 1) === 125; // `}`
+    // `try {} catch {}` takes a `finally` that follows
+    case K.TryStatement: return !!(s as TS.TryStatement).finallyBlock && text.charCodeAt(end - 1) === 125;
     case K.ModuleDeclaration: return text.charCodeAt(end - 1) === 125;
     case K.VariableStatement: case K.ExpressionStatement: case K.ReturnStatement: case K.ThrowStatement: case K.BreakStatement: case K.ContinueStatement:
     case K.ImportDeclaration: case K.ExportDeclaration: case K.ExportAssignment: case K.TypeAliasDeclaration: case K.ImportEqualsDeclaration: case K.EmptyStatement: case K.DebuggerStatement:

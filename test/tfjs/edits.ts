@@ -12,7 +12,8 @@ export function rng(seed: number): () => number {
 }
 
 const SNIPPETS = [';', '{', '}', '(', ')', '/*', '*/', '//', "'", '"', '`', '${', 'x', ' ', '\n', 'else ', 'if (a) b;', 'await ', 'export ', 'import ',
-  'tf.relu(', '.add(b)', 'const q = 1;', '\nfunction g() {}\n', '\n(x)', 'let f = function () {}', '/** @param a */', '#!', '<T>', '=>', 'import.meta', ',', '@dec '];
+  'tf.relu(', '.add(b)', 'const q = 1;', '\nfunction g() {}\n', '\n(x)', 'let f = function () {}', '/** @param a */', '#!', '<T>', '=>', 'import.meta', ',', '@dec ',
+  '\ntry { a(); } catch { b(); }\n', 'finally { c(); }', 'do x(); while (y)', 'declare module "m";'];
 
 /**
  * A random edit: half the time syntax soup (insert a snippet, delete a few characters, or both),

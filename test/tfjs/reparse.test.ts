@@ -69,3 +69,22 @@ test('a tree re-parsed one statement at a time equals a full parse after random 
   // most random edits break the syntax and take TypeScript's path; enough take the fast one
   assert.ok((counts.statement ?? 0) > 300, JSON.stringify(counts));
 });
+
+test('statements the next one could continue are not re-parsed alone', () => {
+  const FILE = '/virtual/edge.ts';
+  const cases: Array<[string, string, string]> = [
+    // [text, from, to]: the edit makes a statement that takes what follows it in a full parse
+    ['a();\nbar();\nfinally { c(); }\n', 'bar();', 'try { a(); } catch { b(); }'],
+    ['a();\nbar();\nelse c();\n', 'bar();', 'if (x) b();'],
+    ['a();\nlet g = 1;\n(x);\n', 'let g = 1;', 'let g = function () {}'],
+    ['a();\nfunction g() {}\n(x);\n', 'function g() {}', 'function g() { return 1; }'],
+  ];
+  for (const [text, from, to] of cases) {
+    forgetFile(FILE);
+    parse(ts, FILE, text);
+    const next = text.replace(from, to);
+    const sf = parse(ts, FILE, next);
+    assert.equal(dump(sf), dump(ts.createSourceFile(FILE, next, ts.ScriptTarget.Latest, false, ts.ScriptKind.TS)), next);
+  }
+  forgetFile(FILE);
+});
