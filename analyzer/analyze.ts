@@ -12,6 +12,7 @@ import type { KernelSummary } from './cuda/kernelSummary';
 import { KernelIndex } from './index/kernelIndex';
 import { cudaProfile, DEFAULT_GPU, findProfile, type GpuProfile } from './cost/profiles';
 import { analyzeTypeScript, type TsAnalysis } from './ts/analyzeTs';
+import { linesOf } from './ts/frontend';
 import { libraryFindings } from './libs/libraryPass';
 import type { LibraryTarget } from './libs/libTarget';
 import { analyzeWebGpu, type WebGpuAnalysis } from './webgpu/analyzeWebGpu';
@@ -80,7 +81,8 @@ export function analyze(file: string, text: string, host: AnalyzerHost, options:
   }
   const language = languageOf(file) ?? 'cuda';
   const profile = language === 'cuda' ? cudaProfile(options.gpu).profile : findProfile(options.gpu) ?? findProfile(DEFAULT_GPU)!;
-  const lines = new LineIndex(text);
+  // TS/JS files: the previous line index of the file, moved by the edit (a keystroke's worth of work)
+  const lines = language === 'typescript' ? linesOf(file, text) : new LineIndex(text);
   const fixers = new Map<Finding, () => Fix | undefined>();
   const result: AnalysisResult = {
     file, language, findings: [], refusals: [], problems: [], profile, lines,

@@ -59,6 +59,21 @@ export class LineIndex {
     return new LineIndex(text, starts);
   }
 
+  /**
+   * The index of `text`, made from the index of an earlier text of the same document: the edit
+   * between them is found by comparing the texts (prefix and suffix), then line starts are moved
+   * as in `afterEdit`. A change of more than a quarter of the text is indexed from scratch.
+   */
+  static afterText(prev: LineIndex, text: string): LineIndex {
+    const old = prev.text;
+    if (old === text) return prev;
+    const max = Math.min(old.length, text.length);
+    const pre = commonPrefix(old, text, max);
+    const suf = commonSuffix(old, text, max - pre);
+    if (old.length - pre - suf + text.length - pre - suf > text.length / 4) return new LineIndex(text);
+    return LineIndex.afterEdit(prev, text, pre, old.length - suf, text.length - suf);
+  }
+
   get lineCount(): number {
     return this.starts.length;
   }
@@ -85,6 +100,24 @@ export class LineIndex {
   lineStart(line: number): number {
     return this.starts[Math.max(0, Math.min(line, this.starts.length - 1))];
   }
+}
+
+const CHUNK = 2048;
+
+/** Length of the common prefix of two strings, at most `max`: whole chunks compared as strings (memcmp), then characters. */
+export function commonPrefix(a: string, b: string, max: number): number {
+  let i = 0;
+  while (i + CHUNK <= max && a.slice(i, i + CHUNK) === b.slice(i, i + CHUNK)) i += CHUNK;
+  while (i < max && a.charCodeAt(i) === b.charCodeAt(i)) i++;
+  return i;
+}
+
+/** Length of the common suffix of two strings, at most `max`. */
+export function commonSuffix(a: string, b: string, max: number): number {
+  let i = 0;
+  while (i + CHUNK <= max && a.slice(a.length - i - CHUNK, a.length - i) === b.slice(b.length - i - CHUNK, b.length - i)) i += CHUNK;
+  while (i < max && a.charCodeAt(a.length - 1 - i) === b.charCodeAt(b.length - 1 - i)) i++;
+  return i;
 }
 
 /** Applies non-overlapping edits (any order) and returns the new text. Throws on overlap. */

@@ -154,8 +154,9 @@ function moved(c: FnResult, d: number, lines: LineIndex, file: string): FnResult
   const at = lines.position(c.start + d);
   const dl = at.line - c.startLine;
   const sameColumn = at.character === c.startChar;
-  const sp = (s: Span): Span => ({ start: s.start + d, end: s.end + d });
-  const rg = (r: Range, s: Span): Range => (sameColumn ? { start: { line: r.start.line + dl, character: r.start.character }, end: { line: r.end.line + dl, character: r.end.character } } : toRange(lines, s));
+  const sp = (s: Span): Span => (d ? { start: s.start + d, end: s.end + d } : s);
+  // results are not mutated once made: unchanged ranges (same line and column) are shared
+  const rg = (r: Range, s: Span): Range => (!sameColumn ? toRange(lines, s) : dl ? { start: { line: r.start.line + dl, character: r.start.character }, end: { line: r.end.line + dl, character: r.end.character } } : r);
   const ref = (l: LaunchRef): LaunchRef => { const span = sp(l.span); return { ...l, span, range: rg(l.range, span) }; };
   const findings = c.findings.map(f => {
     const span = sp(f.span);

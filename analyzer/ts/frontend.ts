@@ -4,11 +4,12 @@
 // re-extracts only the top-level declarations that changed.
 
 import type * as TS from 'typescript';
-import type { Span } from '../core/text';
+import { commonPrefix, commonSuffix, LineIndex, type Span } from '../core/text';
 import { parseAnnotations, type Annotations } from '../core/annotations';
 import { Extractor, Scope, isFunctionLike, moduleValues, resetModuleNamespaces, type Binding, type ModuleContext } from './extract';
 import type { TFunction, TValue } from './model';
 import { BINARY_EW, FUSABLE_PRODUCERS, OP_NAMESPACES, TENSOR_ONLY_METHODS, TERNARY_EW, TF_MODULE, UNARY_EW } from './ops';
+import { reparseStatement, settle, settleAll } from './reparse';
 import { typescript, typescriptLoadError, type TypeScriptApi } from './tsModule';
 
 export type TfBackend = 'webgl' | 'webgpu' | 'cpu' | 'wasm' | 'node';
@@ -45,11 +46,13 @@ interface DeclEntry {
   pos: number;
   fns: TFunction[];
   gradientNames: string[];
+  /** Every span object of `fns`, once (collected on the first move; spans are shared between ops). */
+  spans?: Span[];
 }
 const declCache = new WeakMap<TS.Node, DeclEntry>();
 
 /** Counters for tests and benchmarks: how the last analysis was served. */
-export const frontendStats = { parse: 'full' as 'full' | 'incremental' | 'cached', declsReused: 0, declsExtracted: 0 };
+export const frontendStats = { parse: 'full' as 'full' | 'statement' | 'incremental' | 'cached', declsReused: 0, declsExtracted: 0 };
 
 export function scriptKind(ts: TypeScriptApi, file: string): TS.ScriptKind {
   if (/\.tsx$/i.test(file)) return ts.ScriptKind.TSX;
@@ -74,11 +77,17 @@ export function parse(ts: TypeScriptApi, file: string, text: string): TS.SourceF
     const oldLen = a.length - pre - suf;
     const newLen = text.length - pre - suf;
     if (oldLen + newLen < text.length / 4) {
-      try {
-        sf = ts.updateSourceFile(old.sf, text, { span: { start: pre, length: oldLen }, newLength: newLen });
-        frontendStats.parse = 'incremental';
-      } catch {
-        sf = undefined;
+      // one statement re-parsed (analyzer/ts/reparse.ts), else TypeScript's incremental parser
+      sf = reparseStatement(ts, old.sf, text, pre, pre + oldLen, newLen, scriptKind(ts, file));
+      if (sf) frontendStats.parse = 'statement';
+      else {
+        try {
+          settleAll(ts, old.sf);
+          sf = ts.updateSourceFile(old.sf, text, { span: { start: pre, length: oldLen }, newLength: newLen });
+          frontendStats.parse = 'incremental';
+        } catch {
+          sf = undefined;
+        }
       }
     }
   }
@@ -92,28 +101,22 @@ export function parse(ts: TypeScriptApi, file: string, text: string): TS.SourceF
   return sf;
 }
 
-const CHUNK = 2048;
-
-/** Length of the common prefix: whole chunks compared as strings (memcmp), then characters. */
-function commonPrefix(a: string, b: string, max: number): number {
-  let i = 0;
-  while (i + CHUNK <= max && a.slice(i, i + CHUNK) === b.slice(i, i + CHUNK)) i += CHUNK;
-  while (i < max && a.charCodeAt(i) === b.charCodeAt(i)) i++;
-  return i;
-}
-
-/** Length of the common suffix, at most `max`. */
-function commonSuffix(a: string, b: string, max: number): number {
-  let i = 0;
-  while (i + CHUNK <= max && a.slice(a.length - i - CHUNK, a.length - i) === b.slice(b.length - i - CHUNK, b.length - i)) i += CHUNK;
-  while (i < max && a.charCodeAt(a.length - 1 - i) === b.charCodeAt(b.length - 1 - i)) i++;
-  return i;
-}
-
-/** Forgets the cached tree of a file (or of all files). */
+/** Forgets the cached tree and line index of a file (or of all files). */
 export function forgetFile(file?: string): void {
-  if (file === undefined) parseCache.clear();
-  else parseCache.delete(file);
+  if (file === undefined) { parseCache.clear(); lineCache.clear(); }
+  else { parseCache.delete(file); lineCache.delete(file); }
+}
+
+const lineCache = new Map<string, LineIndex>();
+
+/** The line index of a file's text, made from the previous one when an edit is small. */
+export function linesOf(file: string, text: string): LineIndex {
+  const prev = lineCache.get(file);
+  const lines = prev ? LineIndex.afterText(prev, text) : new LineIndex(text);
+  lineCache.delete(file);
+  lineCache.set(file, lines);
+  if (lineCache.size > MAX_CACHED_FILES) lineCache.delete(lineCache.keys().next().value!);
+  return lines;
 }
 
 export function analyzeTsProgram(file: string, text: string): TsProgram {
@@ -144,6 +147,7 @@ export function analyzeTsProgram(file: string, text: string): TsProgram {
 
   // module-level code, every time (it is short in files of functions); declarations come from the cache
   const cacheable = (s: TS.Statement) => isCacheableDecl(ts, s);
+  for (const s of sf.statements) if (!cacheable(s)) settle(ts, sf, s);
   const moduleEx = new Extractor(ts, sf, mod, 0);
   moduleEx.runFunction(sf, '<module>', scope, { body: sf.statements, scope, skip: cacheable });
   const moduleFn = moduleEx.fns[0];
@@ -162,11 +166,13 @@ export function analyzeTsProgram(file: string, text: string): TsProgram {
     if (entry && entry.ctx === ctx) {
       if (entry.pos !== s.pos) {
         const delta = s.pos - entry.pos;
-        for (const fn of entry.fns) shiftFunction(fn, delta);
+        entry.spans ??= spansOf(entry.fns);
+        for (const x of entry.spans) { x.start += delta; x.end += delta; }
         entry.pos = s.pos;
       }
       frontendStats.declsReused++;
     } else {
+      settle(ts, sf, s);
       const declText = text.slice(s.pos, s.end);
       if (!mayHaveOps.test(declText)) {
         // no tf namespace, imported op or op method in it: nothing to extract, but keep what
@@ -273,6 +279,7 @@ function collectImports(ts: TypeScriptApi, sf: TS.SourceFile, scope: Scope, prog
     if (ts.isImportDeclaration(s) && ts.isStringLiteral(s.moduleSpecifier)) {
       const spec = s.moduleSpecifier.text;
       if (!TF_MODULE.test(spec)) continue;
+      settle(ts, sf, s);
       const clause = s.importClause;
       const imp: TfImport = { module: spec, kind: 'import' };
       program.imports.push(imp);
@@ -297,6 +304,7 @@ function collectImports(ts: TypeScriptApi, sf: TS.SourceFile, scope: Scope, prog
         if (!init || !ts.isCallExpression(init) || !ts.isIdentifier(init.expression) || init.expression.text !== 'require') continue;
         const arg = init.arguments[0];
         if (!arg || !ts.isStringLiteral(arg) || !TF_MODULE.test(arg.text)) continue;
+        settle(ts, sf, s);
         const imp: TfImport = { module: arg.text, kind: 'require' };
         program.imports.push(imp);
         if (ts.isObjectBindingPattern(d.name)) {
@@ -333,7 +341,9 @@ function contextKey(scope: Scope, values: TValue[], program: TsProgram): string 
   const parts: string[] = [program.backend];
   for (const [name, b] of scope.vars) {
     let sig: string = b.kind;
-    if (b.kind === 'tensor') { const v = values[b.value]; sig += `${v?.dims?.join('x') ?? '?'}${v?.dtype ?? ''}${b.stable ? 's' : ''}`; }
+    // everything of a module tensor that extraction copies into a function (its shape's source
+    // text is quoted in estimates)
+    if (b.kind === 'tensor') { const v = values[b.value]; sig += `${v?.dims?.join('x') ?? '?'}${v?.dtype ?? ''}${b.stable ? 's' : ''}${v ? `${v.rank}${v.dtypeKnown}${v.origin}${v.spaceKey}${v.shapeFrom}` : ''}`; }
     else if (b.kind === 'num') sig += b.value;
     else if (b.kind === 'nums') sig += b.values.join('x');
     else if (b.kind === 'fn') sig += b.op;
@@ -347,22 +357,27 @@ function contextKey(scope: Scope, values: TValue[], program: TsProgram): string 
   return parts.join('|');
 }
 
-/** Moves a cached function's offsets by `d` (its declaration moved after an edit above it). */
-export function shiftFunction(fn: TFunction, d: number): void {
-  // span objects are shared (a statement's ops, a gradient context): shift each object once
+/**
+ * The span objects of a declaration's functions, each once: they move together when the
+ * declaration moves after an edit above it. Gradient contexts with a span are the declaration's
+ * own closures' (resolveGradients shares them only between functions nested in one another).
+ */
+export function spansOf(fns: TFunction[]): Span[] {
   const spans = new Set<Span>();
   const add = (x: Span | undefined) => { if (x) spans.add(x); };
-  add(fn.span);
-  add(fn.gradient?.span);
-  add(fn.baseGradient?.span);
-  for (const op of fn.ops) {
-    add(op.span); add(op.callSpan); add(op.nameSpan); add(op.stmtSpan); add(op.declOf?.stmtSpan); add(op.gradient?.span);
-    for (const a of op.args) add(a.span);
+  for (const fn of fns) {
+    add(fn.span);
+    add(fn.gradient?.span);
+    add(fn.baseGradient?.span);
+    for (const op of fn.ops) {
+      add(op.span); add(op.callSpan); add(op.nameSpan); add(op.stmtSpan); add(op.declOf?.stmtSpan); add(op.gradient?.span);
+      for (const a of op.args) add(a.span);
+    }
+    for (const e of fn.events) add(e.span);
+    for (const b of fn.blocks) add(b.loop?.span);
+    for (const l of fn.loopOps) { add(l.loopSpan); add(l.mapCall?.span); }
   }
-  for (const e of fn.events) add(e.span);
-  for (const b of fn.blocks) add(b.loop?.span);
-  for (const l of fn.loopOps) { add(l.loopSpan); add(l.mapCall?.span); }
-  for (const x of spans) { x.start += d; x.end += d; }
+  return [...spans];
 }
 
 /** Module-level tensors read inside functions may be read at any time: they escape. */

@@ -8,12 +8,17 @@
 // Pass 1 collects what module variables and fields hold; pass 2 walks the functions again and
 // builds the dispatches and sequences. Functions that cannot matter (no WebGPU call, fewer than two
 // dispatches) are skipped by a text test, so big files of other code stay cheap.
+//
+// After an edit, top-level statements other than the edited one may have children whose offsets
+// are not yet moved (analyzer/ts/reparse.ts): the walker settles a statement before it reads below
+// its top-level node, and only then, so that skipped functions cost nothing.
 
 import type * as TS from 'typescript';
 import type { Annotations } from '../core/annotations';
 import type { EventKind } from '../core/ir';
 import type { Span } from '../core/text';
 import { dirname, joinPath } from '../core/paths';
+import { settle } from '../ts/reparse';
 import type { TypeScriptApi } from '../ts/tsModule';
 import type { BindEntry, DefSite, PassInfo, Setter, WgBindGroup, WgBuffer, WgDispatch, WgPipeline, WgShader } from './model';
 import { monoConst, monoDiv, monoMul, monoSym, monoValue, type Mono } from './sizes';
@@ -43,6 +48,11 @@ const TYPED_BYTES: Record<string, number> = {
 
 /** Text a function must contain to create or use WebGPU objects (others are not walked). */
 const GPU_CALL = /\.\s*(dispatchWorkgroups|dispatchWorkgroupsIndirect|createBuffer|createComputePipeline|createComputePipelineAsync|createBindGroup|createShaderModule|beginComputePass|beginRenderPass|createCommandEncoder|writeBuffer|writeTexture|mapAsync|copyBufferToBuffer|copyBufferToTexture|copyTextureToBuffer|clearBuffer|submit|setPipeline|setBindGroup|draw\w*|onSubmittedWorkDone|getBindGroupLayout)\s*\(/;
+
+/** An assignment operator after its target, not `==` or `=>`. */
+const ASSIGN_OP = '\\s*(?:[-+*/%&|^]|<<|>>>?|\\*\\*|&&|\\|\\||\\?\\?)?=(?![=>])';
+/** An assignment to `this.x` (group 1 undefined) or to a whole ASCII identifier (group 1). */
+const ASSIGN_TARGET = new RegExp(`(?:this\\s*\\.\\s*[\\w$]+|(?<![\\w$.])([A-Za-z_$][\\w$]*))${ASSIGN_OP}`, 'g');
 
 const DISPATCH_CALL = /\.\s*dispatchWorkgroups(?:Indirect)?\s*\(/g;
 
@@ -174,6 +184,7 @@ class HostWalker {
   private declareModule(): void {
     const ts = this.ts;
     this.holderPattern = undefined;
+    this.holderNames = undefined;
     for (const s of this.sf.statements) {
       if (ts.isImportDeclaration(s) && ts.isStringLiteral(s.moduleSpecifier) && s.importClause?.name) {
         const spec = s.moduleSpecifier.text;
@@ -198,7 +209,7 @@ class HostWalker {
     const text = this.text.slice(node.pos, node.end);
     if (!this.collecting) return (text.match(DISPATCH_CALL) ?? []).length >= 2;
     // most functions assign no module variable or field: a text test before the AST scan
-    const assigns = this.assignsHolders().test(text) ? this.holderAssignments(node, className) : [];
+    const assigns = this.assignsHolder(text) ? this.holderAssignments(node, className) : [];
     if (!GPU_CALL.test(text)) {
       for (const k of assigns) this.noteAssigned(k, UNKNOWN);
       return false;
@@ -207,15 +218,26 @@ class HostWalker {
   }
 
   private holderPattern: RegExp | undefined;
+  /** The module names when the test was first needed (ASCII names: tested by a Set, not a regex). */
+  private holderNames: Set<string> | undefined;
 
-  /** Text of an assignment to a module variable or a `this.` field (a superset: the AST decides). */
-  private assignsHolders(): RegExp {
-    if (!this.holderPattern) {
-      const names = [...this.module.vars.keys()].map(n => n.replace(/\$/g, '\\$'));
-      const target = names.length ? `(?:this\\s*\\.\\s*[\\w$]+|(?<![\\w$.])(?:${names.join('|')}))` : 'this\\s*\\.\\s*[\\w$]+';
-      this.holderPattern = new RegExp(`${target}\\s*(?:[-+*/%&|^]|<<|>>>?|\\*\\*|&&|\\|\\||\\?\\?)?=(?![=>])`);
+  /**
+   * Whether a text may assign a module variable or a `this.` field (a superset: the AST decides).
+   * With hundreds of module names, one alternation regex of them all costs more than finding every
+   * assignment target and looking it up; names outside ASCII keep the regex.
+   */
+  private assignsHolder(text: string): boolean {
+    if (!this.holderNames) {
+      this.holderNames = new Set(this.module.vars.keys());
+      const names = [...this.holderNames];
+      if (names.some(n => !/^[A-Za-z_$][\w$]*$/.test(n))) {
+        const escaped = names.map(n => n.replace(/\$/g, '\\$'));
+        this.holderPattern = new RegExp(`(?:this\\s*\\.\\s*[\\w$]+|(?<![\\w$.])(?:${escaped.join('|')}))${ASSIGN_OP}`);
+      }
     }
-    return this.holderPattern;
+    if (this.holderPattern) return this.holderPattern.test(text);
+    for (const m of text.matchAll(ASSIGN_TARGET)) if (m[1] === undefined || this.holderNames.has(m[1])) return true;
+    return false;
   }
 
   /** Module variables and `Class.field`s a function assigns to (an AST scan, no evaluation). */
@@ -252,6 +274,11 @@ class HostWalker {
       if (!ts.isClassDeclaration(s)) continue;
       const cn = s.name?.text ?? '<class>';
       this.classes.set(cn, s);
+      // a member is walked, or its assignments noted, only if its text passes one of these tests;
+      // neither passes on a member when it fails on the whole class
+      const text = this.text.slice(s.pos, s.end);
+      if (!GPU_CALL.test(text) && !(this.collecting && this.assignsHolder(text))) continue;
+      settle(ts, this.sf, s);
       for (const m of s.members) {
         if ((ts.isMethodDeclaration(m) || ts.isConstructorDeclaration(m) || ts.isGetAccessorDeclaration(m) || ts.isSetAccessorDeclaration(m)) && m.body) {
           out.push({ node: m, name: `${cn}.${ts.isConstructorDeclaration(m) ? 'constructor' : m.name.getText(this.sf)}`, className: cn, scope: this.module });
@@ -268,6 +295,10 @@ class HostWalker {
   private walkFunction(node: TS.Node, name: string, parent: Scope, className: string | undefined): void {
     const ts = this.ts;
     if (node !== this.sf && !this.worthWalking(node, className)) return;
+    if (node !== this.sf) settle(ts, this.sf, node);
+    else {
+      for (const s of this.sf.statements) if (!ts.isFunctionDeclaration(s) && !ts.isClassDeclaration(s)) settle(ts, this.sf, s);
+    }
     const fn: HostFunction = { key: this.fnKeys++, name, node, reads: new Map(), escaping: new Set(), blocks: [] };
     const ctx: FnCtx = { fn, node, className, overlay: new Map(), pos: 0, passes: new Map() };
     const scope = node === this.sf ? parent : new Scope(parent);
@@ -340,7 +371,7 @@ class HostWalker {
     if (ts.isExpressionStatement(s)) {
       // plain code (no WebGPU call, no closure) at any level: only its assignments matter
       const st = this.text.slice(s.pos, s.end);
-      if (!GPU_CALL.test(st) && !/=>|\bfunction\b|\.\s*(end|finish|draw\w*|getMappedRange|unmap|destroy|onSubmittedWorkDone|clearBuffer)\s*\(/.test(st) && !this.assignsHolders().test(st) && !/[\w$\]]\s*=(?![=>])/.test(st)) {
+      if (!GPU_CALL.test(st) && !/=>|\bfunction\b|\.\s*(end|finish|draw\w*|getMappedRange|unmap|destroy|onSubmittedWorkDone|clearBuffer)\s*\(/.test(st) && !this.assignsHolder(st) && !/[\w$\]]\s*=(?![=>])/.test(st)) {
         this.plainCall(s.expression, ctx, scope, eff, blk);
         return;
       }
@@ -668,6 +699,7 @@ class HostWalker {
   private fieldHolder(className: string | undefined, name: string): DefSite['holder'] {
     const ts = this.ts;
     const c = className ? this.classes.get(className) : undefined;
+    if (c) settle(this.ts, this.sf, c);
     const m = c?.members.find(x => ts.isPropertyDeclaration(x) && x.name.getText(this.sf) === name) as TS.PropertyDeclaration | undefined;
     if (!m) return { kind: 'field' };
     const text = this.text.slice(m.getStart(this.sf), m.end);
