@@ -19,6 +19,7 @@ import type { EventKind } from '../core/ir';
 import type { Span } from '../core/text';
 import { dirname, joinPath } from '../core/paths';
 import { settle } from '../ts/reparse';
+import { ASSIGN_OP, mayAssign } from './assignTargets';
 import type { TypeScriptApi } from '../ts/tsModule';
 import type { BindEntry, DefSite, PassInfo, Setter, WgBindGroup, WgBuffer, WgDispatch, WgPipeline, WgShader } from './model';
 import { monoConst, monoDiv, monoMul, monoSym, monoValue, type Mono } from './sizes';
@@ -49,10 +50,6 @@ const TYPED_BYTES: Record<string, number> = {
 /** Text a function must contain to create or use WebGPU objects (others are not walked). */
 const GPU_CALL = /\.\s*(dispatchWorkgroups|dispatchWorkgroupsIndirect|createBuffer|createComputePipeline|createComputePipelineAsync|createBindGroup|createShaderModule|beginComputePass|beginRenderPass|createCommandEncoder|writeBuffer|writeTexture|mapAsync|copyBufferToBuffer|copyBufferToTexture|copyTextureToBuffer|clearBuffer|submit|setPipeline|setBindGroup|draw\w*|onSubmittedWorkDone|getBindGroupLayout)\s*\(/;
 
-/** An assignment operator after its target, not `==` or `=>`. */
-const ASSIGN_OP = '\\s*(?:[-+*/%&|^]|<<|>>>?|\\*\\*|&&|\\|\\||\\?\\?)?=(?![=>])';
-/** An assignment to `this.x` (group 1 undefined) or to a whole ASCII identifier (group 1). */
-const ASSIGN_TARGET = new RegExp(`(?:this\\s*\\.\\s*[\\w$]+|(?<![\\w$.])([A-Za-z_$][\\w$]*))${ASSIGN_OP}`, 'g');
 
 const DISPATCH_CALL = /\.\s*dispatchWorkgroups(?:Indirect)?\s*\(/g;
 
@@ -236,8 +233,8 @@ class HostWalker {
       }
     }
     if (this.holderPattern) return this.holderPattern.test(text);
-    for (const m of text.matchAll(ASSIGN_TARGET)) if (m[1] === undefined || this.holderNames.has(m[1])) return true;
-    return false;
+    const names = this.holderNames;
+    return mayAssign(text, n => names.has(n));
   }
 
   /** Module variables and `Class.field`s a function assigns to (an AST scan, no evaluation). */
