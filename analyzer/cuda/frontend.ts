@@ -111,15 +111,19 @@ export function analyzeHostFunction(env: HostEnv, f: FunctionDecl): FunctionResu
 function mayLaunch(ctx: HostContext, f: FunctionDecl): boolean {
   const t = ctx.tokens;
   const end = f.bodyClose >= 0 ? f.bodyClose : f.end;
-  const macros = ctx.launchMacros.size > 0;
+  // identifiers are tested by first letter and length before their text is sliced
+  const shapes = new Set<number>();
+  for (const name of ctx.launchMacros.keys()) shapes.add(name.charCodeAt(0) * 256 + Math.min(name.length, 255));
+  shapes.add(99 * 256 + 16); // cudaLaunchKernel
+  shapes.add(99 * 256 + 27); // cudaLaunchCooperativeKernel
   for (let i = f.bodyOpen + 1; i < end; i++) {
     const k = t.kinds[i];
     if (k === Tok.LaunchOpen) return true;
     if (k !== Tok.Ident) continue;
-    // cudaLaunchKernel / cudaLaunchCooperativeKernel, tested by length and first letter before slicing
-    const len = t.ends[i] - t.starts[i];
-    if ((len === 16 || len === 27) && t.src.charCodeAt(t.starts[i]) === 99 /* c */ && t.text(i).startsWith('cudaLaunch')) return true;
-    if (macros && ctx.launchMacros.has(t.text(i))) return true;
+    const st = t.starts[i];
+    if (!shapes.has(t.src.charCodeAt(st) * 256 + Math.min(t.ends[i] - st, 255))) continue;
+    const w = t.text(i);
+    if (w === 'cudaLaunchKernel' || w === 'cudaLaunchCooperativeKernel' || ctx.launchMacros.has(w)) return true;
   }
   return false;
 }
