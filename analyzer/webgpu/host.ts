@@ -53,6 +53,14 @@ const GPU_CALL = /\.\s*(dispatchWorkgroups|dispatchWorkgroupsIndirect|createBuff
 
 const DISPATCH_CALL = /\.\s*dispatchWorkgroups(?:Indirect)?\s*\(/g;
 
+/**
+ * Text tests' answers per function or class node. An edit keeps the nodes of unchanged code (the
+ * one-statement re-parse and ts.updateSourceFile both reuse them), so these tests, run on every
+ * function at every keystroke, are answered again only for the edited one.
+ */
+interface TextFacts { gpu?: boolean; dispatches?: number; holder?: boolean; holderKey?: string }
+const textFacts = new WeakMap<TS.Node, TextFacts>();
+
 /** Objects a call we cannot see into may use: passing one makes the call a barrier. */
 const GPU_KINDS = new Set(['device', 'queue', 'buffer', 'bindGroup', 'pipeline', 'encoder', 'pass', 'cmdbuf']);
 
@@ -182,6 +190,7 @@ class HostWalker {
     const ts = this.ts;
     this.holderPattern = undefined;
     this.holderNames = undefined;
+    this.holderKey = undefined;
     for (const s of this.sf.statements) {
       if (ts.isImportDeclaration(s) && ts.isStringLiteral(s.moduleSpecifier) && s.importClause?.name) {
         const spec = s.moduleSpecifier.text;
@@ -203,18 +212,42 @@ class HostWalker {
    * (plain code, one-dispatch helpers) costs a text test per keystroke, not a walk.
    */
   private worthWalking(node: TS.Node, className: string | undefined): boolean {
-    const text = this.text.slice(node.pos, node.end);
-    if (!this.collecting) return (text.match(DISPATCH_CALL) ?? []).length >= 2;
+    const facts = this.facts(node);
+    if (!this.collecting) return (facts.dispatches ??= (this.text.slice(node.pos, node.end).match(DISPATCH_CALL) ?? []).length) >= 2;
     // most functions assign no module variable or field: a text test before the AST scan
-    const assigns = this.assignsHolder(text) ? this.holderAssignments(node, className) : [];
-    if (!GPU_CALL.test(text)) {
+    const assigns = this.mayAssignHolder(node) ? this.holderAssignments(node, className) : [];
+    if (!this.hasGpuCall(node)) {
       for (const k of assigns) this.noteAssigned(k, UNKNOWN);
       return false;
     }
     return assigns.length > 0;
   }
 
+  /** The text tests' answers for a node (kept across edits with the node: its text is the same). */
+  private facts(node: TS.Node): TextFacts {
+    let f = textFacts.get(node);
+    if (!f) textFacts.set(node, (f = {}));
+    return f;
+  }
+
+  private hasGpuCall(node: TS.Node): boolean {
+    const f = this.facts(node);
+    return (f.gpu ??= GPU_CALL.test(this.text.slice(node.pos, node.end)));
+  }
+
+  /** assignsHolder of a node's text, kept while the module's names are the same. */
+  private mayAssignHolder(node: TS.Node): boolean {
+    const f = this.facts(node);
+    this.holders();
+    if (f.holderKey === this.holderKey) return f.holder!;
+    f.holder = this.assignsHolder(this.text.slice(node.pos, node.end));
+    f.holderKey = this.holderKey;
+    return f.holder;
+  }
+
   private holderPattern: RegExp | undefined;
+  /** The module's names joined, set with holderNames: what a kept assignsHolder answer depends on. */
+  private holderKey: string | undefined;
   /** The module names when the test was first needed (ASCII names: tested by a Set, not a regex). */
   private holderNames: Set<string> | undefined;
 
@@ -223,17 +256,23 @@ class HostWalker {
    * With hundreds of module names, one alternation regex of them all costs more than finding every
    * assignment target and looking it up; names outside ASCII keep the regex.
    */
-  private assignsHolder(text: string): boolean {
+  /** The module names, fixed when the test is first needed. */
+  private holders(): Set<string> {
     if (!this.holderNames) {
       this.holderNames = new Set(this.module.vars.keys());
       const names = [...this.holderNames];
+      this.holderKey = names.join('\u0000');
       if (names.some(n => !/^[A-Za-z_$][\w$]*$/.test(n))) {
         const escaped = names.map(n => n.replace(/\$/g, '\\$'));
         this.holderPattern = new RegExp(`(?:this\\s*\\.\\s*[\\w$]+|(?<![\\w$.])(?:${escaped.join('|')}))${ASSIGN_OP}`);
       }
     }
+    return this.holderNames;
+  }
+
+  private assignsHolder(text: string): boolean {
+    const names = this.holders();
     if (this.holderPattern) return this.holderPattern.test(text);
-    const names = this.holderNames;
     return mayAssign(text, n => names.has(n));
   }
 
@@ -273,8 +312,7 @@ class HostWalker {
       this.classes.set(cn, s);
       // a member is walked, or its assignments noted, only if its text passes one of these tests;
       // neither passes on a member when it fails on the whole class
-      const text = this.text.slice(s.pos, s.end);
-      if (!GPU_CALL.test(text) && !(this.collecting && this.assignsHolder(text))) continue;
+      if (!this.hasGpuCall(s) && !(this.collecting && this.mayAssignHolder(s))) continue;
       settle(ts, this.sf, s);
       for (const m of s.members) {
         if ((ts.isMethodDeclaration(m) || ts.isConstructorDeclaration(m) || ts.isGetAccessorDeclaration(m) || ts.isSetAccessorDeclaration(m)) && m.body) {
