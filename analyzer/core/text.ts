@@ -49,13 +49,19 @@ export class LineIndex {
     const near = (t: string, a: number, b: number) => t.slice(Math.max(0, a - 1), b + 1).includes('\r');
     if (near(old, p, so) || near(text, p, sn)) return new LineIndex(text);
     const delta = sn - so;
-    const starts: number[] = [];
     const ps = prev.starts;
-    let i = 0;
-    for (; i < ps.length && ps[i] <= p; i++) starts.push(ps[i]);
-    for (let j = p; j < sn; j++) if (text.charCodeAt(j) === 10) starts.push(j + 1);
-    for (; i < ps.length && ps[i] <= so; i++);
-    for (; i < ps.length; i++) starts.push(ps[i] + delta);
+    // sized once (a keystroke re-indexes 10,000 lines: no growing copies)
+    let i0 = 0;
+    while (i0 < ps.length && ps[i0] <= p) i0++;
+    let i1 = i0;
+    while (i1 < ps.length && ps[i1] <= so) i1++;
+    let added = 0;
+    for (let j = p; j < sn; j++) if (text.charCodeAt(j) === 10) added++;
+    const starts = new Array<number>(i0 + added + ps.length - i1);
+    let n = 0;
+    for (let i = 0; i < i0; i++) starts[n++] = ps[i];
+    for (let j = p; j < sn; j++) if (text.charCodeAt(j) === 10) starts[n++] = j + 1;
+    for (let i = i1; i < ps.length; i++) starts[n++] = ps[i] + delta;
     return new LineIndex(text, starts);
   }
 

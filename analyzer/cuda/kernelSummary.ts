@@ -23,7 +23,7 @@ export interface KernelParam {
   restrict: boolean;
   /** Declared with a default argument (`int* partial = NULL`): a launch may leave it out. */
   hasDefault: boolean;
-  span: Span;
+  /** Token index in the summary's own tokens (no text offsets: a moved summary shares its parameters). */
   nameTok: number;
 }
 
@@ -150,7 +150,6 @@ export function parseParams(t: Tokens, open: number, close: number): KernelParam
       isConst: isPointer ? ty.constPointee : ty.hasConst,
       restrict: ty.restrict,
       hasDefault: end < b,
-      span: { start: t.starts[a], end: t.ends[end] },
       nameTok,
     });
   }
@@ -911,7 +910,7 @@ function guardsAround(t: Tokens, stmts: Stmt[], tok: number, v: string, params: 
 export function moveSummary(k: KernelSummary, delta: number): KernelSummary {
   if (delta === 0) return k;
   const mv = (x: Span): Span => ({ start: x.start + delta, end: x.end + delta });
-  return { ...k, span: mv(k.span), nameSpan: mv(k.nameSpan), bodySpan: mv(k.bodySpan), params: k.params.map(q => ({ ...q, span: mv(q.span) })) };
+  return { ...k, span: mv(k.span), nameSpan: mv(k.nameSpan), bodySpan: mv(k.bodySpan) };
 }
 
 /** What a kernel summary depends on: its qualified name and its text (head, template list, body). */

@@ -41,8 +41,10 @@ export class Tokens {
     readonly lineFirst: Uint8Array,
     readonly comments: Comment[],
     readonly problems: LexProblem[],
+    /** How many token texts this object caches itself (fewer when it inherits the rest: relexBody). */
+    textSlots = count,
   ) {
-    this.texts = new Array<string | undefined>(count);
+    this.texts = new Array<string | undefined>(textSlots);
   }
 
   /**
@@ -349,12 +351,9 @@ export function shiftTokens(old: Tokens, text: string, k: number, delta: number)
   const at = k < old.count ? old.starts[k] : Number.MAX_SAFE_INTEGER;
   const moved = <T extends { start: number; end: number }>(x: T): T => (x.start >= at ? { ...x, start: x.start + delta, end: x.end + delta } : x);
   // kinds and line flags are the old arrays: nothing writes to them after lexing
-  const t = new Tokens(text, old.count, old.kinds, starts, ends, old.lineFirst, old.comments.map(moved), old.problems.map(moved));
   const chain = (old.inherited?.depth ?? 0) + 1;
-  if (chain <= 3) {
-    t.inherited = { from: old, open: old.count, at: old.count, shift: 0, depth: chain };
-    t.texts = [];
-  }
+  const t = new Tokens(text, old.count, old.kinds, starts, ends, old.lineFirst, old.comments.map(moved), old.problems.map(moved), chain <= 3 ? 0 : old.count);
+  if (chain <= 3) t.inherited = { from: old, open: old.count, at: old.count, shift: 0, depth: chain };
   return t;
 }
 
@@ -414,13 +413,10 @@ export function relexBody(old: Tokens, text: string, open: number, close: number
     ...region.problems,
     ...old.problems.filter(p => p.start >= oldTo).map(moved),
   ];
-  const t = new Tokens(text, count, kinds, starts, ends, lineFirst, comments, problems);
   // the texts of unchanged tokens carry over
   // a short chain only: each link keeps an older token array alive
   const chain = (old.inherited?.depth ?? 0) + 1;
-  if (chain <= 3) {
-    t.inherited = { from: old, open, at, shift: at - (close + 1), depth: chain };
-    t.texts = new Array<string | undefined>(rc); // the re-lexed body's texts only
-  }
+  const t = new Tokens(text, count, kinds, starts, ends, lineFirst, comments, problems, chain <= 3 ? rc : count);
+  if (chain <= 3) t.inherited = { from: old, open, at, shift: at - (close + 1), depth: chain };
   return t;
 }
