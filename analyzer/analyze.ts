@@ -107,8 +107,9 @@ export function analyze(file: string, text: string, host: AnalyzerHost, options:
   }
 
 
-  indexIncludes(file, text, host, 0);
-  const included = includedFiles(file, text, host);
+  const specs = includeSpecs(text); // once, for indexing and for resolving kernels
+  indexIncludes(file, specs, host, 0);
+  const included = includedFiles(file, specs, host);
   const external = (name: string) => resolveExternalKernel(name, file, included, host);
   const program = analyzeCuda(file, text, external, reusableSummaries(previous, file));
   result.cuda = program;
@@ -137,9 +138,9 @@ export function analyze(file: string, text: string, host: AnalyzerHost, options:
 }
 
 /** Indexes `#include "..."` files reachable from `file` (three levels deep). */
-function indexIncludes(file: string, text: string, host: AnalyzerHost, depth: number): void {
+function indexIncludes(file: string, topSpecs: string[], host: AnalyzerHost, depth: number): void {
   if (depth > 3 || !host.readFile) return;
-  const specs = depth === 0 ? includeSpecs(text) : host.index.includesOf(file).filter(i => !i.system).map(i => i.spec);
+  const specs = depth === 0 ? topSpecs : host.index.includesOf(file).filter(i => !i.system).map(i => i.spec);
   for (const spec of specs) {
     const path = joinPath(dirname(file), spec);
     if (!host.index.has(path)) {
@@ -147,7 +148,7 @@ function indexIncludes(file: string, text: string, host: AnalyzerHost, depth: nu
       if (t === undefined) continue;
       host.index.update(path, t);
     }
-    indexIncludes(path, '', host, depth + 1);
+    indexIncludes(path, [], host, depth + 1);
   }
 }
 
@@ -159,11 +160,11 @@ function includeSpecs(text: string): string[] {
 }
 
 /** Files reachable through `#include "..."` that the index holds. */
-function includedFiles(file: string, text: string, host: AnalyzerHost): Set<string> {
+function includedFiles(file: string, topSpecs: string[], host: AnalyzerHost): Set<string> {
   const included = new Set<string>();
-  const walk = (f: string, t: string | undefined, depth: number) => {
+  const walk = (f: string, top: string[] | undefined, depth: number) => {
     if (depth > 3) return;
-    const specs = t !== undefined ? includeSpecs(t) : host.index.includesOf(f).filter(i => !i.system).map(i => i.spec);
+    const specs = top ?? host.index.includesOf(f).filter(i => !i.system).map(i => i.spec);
     for (const spec of specs) {
       const p = joinPath(dirname(f), spec);
       if (included.has(p) || !host.index.has(p)) continue;
@@ -171,7 +172,7 @@ function includedFiles(file: string, text: string, host: AnalyzerHost): Set<stri
       walk(p, undefined, depth + 1);
     }
   };
-  walk(file, text, 0);
+  walk(file, topSpecs, 0);
   return included;
 }
 
