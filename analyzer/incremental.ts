@@ -13,7 +13,7 @@
 import type { AnalysisOptions, AnalysisResult, AnalyzerHost } from './analyze';
 import type { Finding, Fix, ParseProblem, Refusal } from './core/finding';
 import { parseAnnotations, type Annotations } from './core/annotations';
-import { LineIndex, type Span } from './core/text';
+import { commonPrefix, commonSuffix, LineIndex, type Span } from './core/text';
 import { cudaProfile } from './cost/profiles';
 import { analyzeHostFunction, hostEnv, structureProblems, type CudaProgram } from './cuda/frontend';
 import { moveSummary, summarizeKernel, summaryKey, type KernelSummary } from './cuda/kernelSummary';
@@ -331,18 +331,12 @@ export function fullResultOf(r: AnalysisResult): AnalysisResult {
   return states.get(r)?.full() ?? r;
 }
 
-/** The edit between two texts: old [p, so) became new [p, sn). Compares in chunks first (native). */
+/** The edit between two texts: old [p, so) became new [p, sn). */
 function changedRange(old: string, text: string): { p: number; so: number; sn: number } {
-  const minLen = Math.min(old.length, text.length);
-  const CHUNK = 2048;
-  let p = 0;
-  while (p + CHUNK <= minLen && old.slice(p, p + CHUNK) === text.slice(p, p + CHUNK)) p += CHUNK;
-  while (p < minLen && old.charCodeAt(p) === text.charCodeAt(p)) p++;
-  let so = old.length;
-  let sn = text.length;
-  while (so - CHUNK >= p && sn - CHUNK >= p && old.slice(so - CHUNK, so) === text.slice(sn - CHUNK, sn)) { so -= CHUNK; sn -= CHUNK; }
-  while (so > p && sn > p && old.charCodeAt(so - 1) === text.charCodeAt(sn - 1)) { so--; sn--; }
-  return { p, so, sn };
+  const max = Math.min(old.length, text.length);
+  const p = commonPrefix(old, text, max);
+  const suf = commonSuffix(old, text, max - p);
+  return { p, so: old.length - suf, sn: text.length - suf };
 }
 
 /** Whether `name` occurs as a word in text outside [a, b) (a cheap test before walking tokens). */
