@@ -5,6 +5,8 @@
 
 import type { LaunchNode, Sequence } from '../core/ir';
 import type { CudaLaunchData } from '../cuda/hostSequence';
+import type { KernelSummary } from '../cuda/kernelSummary';
+import { Tok, type Tokens } from '../cuda/lexer';
 import { isEvent, readsOf, writesOf } from './types';
 
 export interface IndependentGroup {
@@ -43,15 +45,22 @@ export function planIndependentLaunches(seqs: Sequence[], taken: Set<number>): I
 
 /** One-dimensional grid and blocks, kernel body visible, does not read the grid's y or z. */
 function eligible(l: LaunchNode): boolean {
-  const d = l.frontend as CudaLaunchData;
-  const k = d.kernel;
+  const k = (l.frontend as CudaLaunchData).kernel;
   if (!k) return false;
-  const t = k.tokens;
-  const end = k.decl.bodyClose >= 0 ? k.decl.bodyClose : k.decl.end;
-  for (let i = k.decl.bodyOpen; i < end; i++) {
-    if ((t.is(i, 'blockIdx') || t.is(i, 'gridDim') || t.is(i, 'threadIdx') || t.is(i, 'blockDim')) && t.is(i + 1, '.') && (t.is(i + 2, 'y') || t.is(i + 2, 'z'))) return false;
+  // a property of the kernel's body (kept per summary: a kernel is launched many times)
+  let r = oneDimensional.get(k);
+  if (r === undefined) oneDimensional.set(k, (r = !readsYOrZ(k.tokens, k.decl.bodyOpen, k.decl.bodyClose >= 0 ? k.decl.bodyClose : k.decl.end)));
+  return r;
+}
+const oneDimensional = new WeakMap<KernelSummary, boolean>();
+
+/** `blockIdx.y`, `gridDim.z`, `threadIdx.y`, `blockDim.z` and the like in tokens [a, b). */
+function readsYOrZ(t: Tokens, a: number, b: number): boolean {
+  for (let i = a; i < b; i++) {
+    if (t.kinds[i] !== Tok.Ident || !t.is(i + 1, '.') || !(t.is(i + 2, 'y') || t.is(i + 2, 'z'))) continue;
+    if (t.is(i, 'blockIdx') || t.is(i, 'gridDim') || t.is(i, 'threadIdx') || t.is(i, 'blockDim')) return true;
   }
-  return true;
+  return false;
 }
 
 function dependent(a: LaunchNode, b: LaunchNode): boolean {
