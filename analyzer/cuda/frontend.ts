@@ -111,11 +111,7 @@ export function analyzeHostFunction(env: HostEnv, f: FunctionDecl): FunctionResu
 function mayLaunch(ctx: HostContext, f: FunctionDecl): boolean {
   const t = ctx.tokens;
   const end = f.bodyClose >= 0 ? f.bodyClose : f.end;
-  // identifiers are tested by first letter and length before their text is sliced
-  const shapes = new Set<number>();
-  for (const name of ctx.launchMacros.keys()) shapes.add(name.charCodeAt(0) * 256 + Math.min(name.length, 255));
-  shapes.add(99 * 256 + 16); // cudaLaunchKernel
-  shapes.add(99 * 256 + 27); // cudaLaunchCooperativeKernel
+  const shapes = launchNameShapes(ctx.launchMacros);
   for (let i = f.bodyOpen + 1; i < end; i++) {
     const k = t.kinds[i];
     if (k === Tok.LaunchOpen) return true;
@@ -127,6 +123,22 @@ function mayLaunch(ctx: HostContext, f: FunctionDecl): boolean {
   }
   return false;
 }
+
+/**
+ * First letter and length of every name that launches (the file's launch macros, cudaLaunchKernel,
+ * cudaLaunchCooperativeKernel): identifiers are tested against these before their text is sliced.
+ * Made once per file's macro table.
+ */
+function launchNameShapes(macros: Map<string, LaunchMacroShape>): Set<number> {
+  let shapes = nameShapes.get(macros);
+  if (!shapes) {
+    const key = (name: string) => name.charCodeAt(0) * 256 + Math.min(name.length, 255);
+    shapes = new Set([key('cudaLaunchKernel'), key('cudaLaunchCooperativeKernel'), ...[...macros.keys()].map(key)]);
+    nameShapes.set(macros, shapes);
+  }
+  return shapes;
+}
+const nameShapes = new WeakMap<Map<string, LaunchMacroShape>, Set<number>>();
 
 function makeConstLookup(t: Tokens, s: ScanResult, annotations: Map<string, number>): Lookup {
   const cache = new Map<string, number | undefined>();

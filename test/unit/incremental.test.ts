@@ -68,6 +68,22 @@ function sources(): Array<{ file: string; text: string }> {
   return out;
 }
 
+/**
+ * Checks a result for `text` against a fresh full analysis; when it came from an incremental step,
+ * also its spliced or moved tokens and scan against a fresh lex and scan. True for an incremental step.
+ */
+function assertSameAsFull(file: string, text: string, inc: AnalysisResult, where: string): boolean {
+  const full = analyze(file, text, hostFor(path.dirname(file)), OPTS);
+  const internals = incrementalInternals(inc);
+  if (internals) {
+    const fresh = lex(text);
+    assert.deepEqual(tokenView(internals.tokens), tokenView(fresh), `${where}: tokens`);
+    assert.deepEqual(scanView(internals.scan), scanView(scan(fresh)), `${where}: scan`);
+  }
+  assert.deepEqual(comparable(inc), comparable(full), `${where}: incremental differs from full`);
+  return !!internals;
+}
+
 test('incremental analysis equals full analysis after random edits (chains of 12)', () => {
   let edits = 0;
   let fast = 0;
@@ -78,19 +94,9 @@ test('incremental analysis equals full analysis after random edits (chains of 12
       let prev = analyze(file, cur, hostFor(path.dirname(file)), OPTS);
       for (let step = 0; step < 12; step++) {
         const next = randomEdit(cur, r);
-        const host = hostFor(path.dirname(file));
-        const inc = analyze(file, next, host, OPTS, prev);
-        const full = analyze(file, next, hostFor(path.dirname(file)), OPTS);
+        const inc = analyze(file, next, hostFor(path.dirname(file)), OPTS, prev);
         edits++;
-        const internals = incrementalInternals(inc);
-        if (internals) {
-          fast++;
-          // the spliced tokens and the moved scan are those of a fresh lex and scan
-          const fresh = lex(next);
-          assert.deepEqual(tokenView(internals.tokens), tokenView(fresh), `${path.basename(file)} chain ${chain} step ${step}: tokens`);
-          assert.deepEqual(scanView(internals.scan), scanView(scan(fresh)), `${path.basename(file)} chain ${chain} step ${step}: scan`);
-        }
-        assert.deepEqual(comparable(inc), comparable(full), `${path.basename(file)} chain ${chain} step ${step}: incremental differs from full`);
+        if (assertSameAsFull(file, next, inc, `${path.basename(file)} chain ${chain} step ${step}`)) fast++;
         prev = inc;
         cur = next;
       }
@@ -154,16 +160,8 @@ test('blanks typed between functions move everything without analyzing again, an
         next = cur.slice(0, at) + cur.slice(b);
       }
       const inc = analyze(file, next, hostFor(path.dirname(file)), OPTS, prev);
-      const full = analyze(file, next, hostFor(path.dirname(file)), OPTS);
       edits++;
-      const internals = incrementalInternals(inc);
-      if (internals) {
-        fast++;
-        const fresh = lex(next);
-        assert.deepEqual(tokenView(internals.tokens), tokenView(fresh), `${path.basename(file)} step ${step}: tokens`);
-        assert.deepEqual(scanView(internals.scan), scanView(scan(fresh)), `${path.basename(file)} step ${step}: scan`);
-      }
-      assert.deepEqual(comparable(inc), comparable(full), `${path.basename(file)} step ${step}: incremental differs from full`);
+      if (assertSameAsFull(file, next, inc, `${path.basename(file)} step ${step}`)) fast++;
       prev = inc;
       cur = next;
     }
