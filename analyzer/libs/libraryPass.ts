@@ -6,7 +6,9 @@ import type { Finding, Fix } from '../core/finding';
 import type { LineIndex } from '../core/text';
 import type { CudaProgram } from '../cuda/frontend';
 import type { GpuProfile } from '../cost/profiles';
-import { hostFunctions } from './hostCalls';
+import { hostFunctions, type HostFunction } from './hostCalls';
+import type { FunctionDecl } from '../cuda/scanner';
+import { Tok } from '../cuda/lexer';
 import { findCvChains } from './opencv';
 import { findThrustPairs } from './thrust';
 import { opencvFinding, type LibOptions } from '../rules/FL030-opencv-pipeline';
@@ -31,15 +33,60 @@ export function libraryFindings(program: CudaProgram, profile: GpuProfile, opts:
   // cheap gate: most CUDA files use none of these libraries
   if (!mayUseLibraries(text)) return [];
   const out: LibraryFinding[] = [];
-  const functions = hostFunctions(program.tokens, program.scan.functions);
-  for (const chain of findCvChains(program, functions)) {
+  const fns = libraryFunctions(program);
+  for (const chain of findCvChains(program, fns('opencv'))) {
     // a loop over crops: one batched call (FL033) replaces the per-iteration fix when it has one
     const batch = batchOf(program, chain);
     const b = batch ? opencvBatchFinding(program, batch, profile, opts, lines, withFixes) : undefined;
     if (b) out.push(b);
     if (!b?.finding.fixable) out.push(opencvFinding(program, chain, profile, opts, lines, withFixes));
   }
-  for (const pair of findThrustPairs(program, functions)) out.push(thrustFinding(program, pair, profile, opts, lines, withFixes));
-  for (const e of findEpilogues(program, functions)) out.push(cublasFinding(program, e, profile, opts, lines));
+  for (const pair of findThrustPairs(program, fns('thrust'))) out.push(thrustFinding(program, pair, profile, opts, lines, withFixes));
+  for (const e of findEpilogues(program, fns('cublas'))) out.push(cublasFinding(program, e, profile, opts, lines));
   return out;
+}
+
+type Library = 'opencv' | 'thrust' | 'cublas';
+
+/**
+ * The host functions each library's finder reads: those that name the library (its namespace, a
+ * GpuMat or a cuBLAS call) among their tokens, or every one when a `using namespace` lets calls go
+ * unqualified. Each finder matches calls within one function, so the others cannot hold a finding;
+ * a large file that mentions cuBLAS once no longer turns all of its host code into items
+ * (ggml-cuda.cu, 3,458 lines: two thirds of its analysis time). Items are built once per function.
+ */
+function libraryFunctions(program: CudaProgram): (lib: Library) => HostFunction[] {
+  const t = program.tokens;
+  const text = program.text;
+  const all = { opencv: /using\s+namespace\s+cv\s*(::\s*cuda\s*)?;/.test(text), thrust: /using\s+namespace\s+thrust\s*;/.test(text), cublas: false };
+  const built = new Map<FunctionDecl, HostFunction>();
+  const names = (fn: FunctionDecl): { opencv: boolean; thrust: boolean; cublas: boolean } => {
+    const r = { opencv: false, thrust: false, cublas: false };
+    const end = fn.bodyClose >= 0 ? fn.bodyClose : fn.end;
+    for (let i = Math.max(0, fn.paramsOpen); i < end; i++) {
+      if (t.kinds[i] !== Tok.Ident) continue;
+      // by length and first letter before any string is made (most identifiers are neither)
+      const at = t.starts[i];
+      const len = t.ends[i] - at;
+      const c = text.charCodeAt(at);
+      if (len === 2 && c === 99 /* c */ && text.charCodeAt(at + 1) === 118 /* v */) r.opencv = true;
+      else if (len === 6 && c === 71 /* G */ && text.startsWith('GpuMat', at)) r.opencv = true;
+      else if (len === 6 && c === 116 /* t */ && text.startsWith('thrust', at)) r.thrust = true;
+      else if (len >= 6 && c === 99 && text.startsWith('cublas', at)) r.cublas = true;
+    }
+    return r;
+  };
+  const host = program.scan.functions.filter(fn => !fn.isKernel && fn.isHost && fn.bodyOpen >= 0);
+  let mentions: Array<ReturnType<typeof names>> | undefined;
+  return lib => {
+    mentions ??= host.map(names);
+    const out: HostFunction[] = [];
+    host.forEach((fn, i) => {
+      if (!all[lib] && !mentions![i][lib]) return;
+      let h = built.get(fn);
+      if (!h) built.set(fn, (h = hostFunctions(t, [fn])[0]));
+      out.push(h);
+    });
+    return out;
+  };
 }

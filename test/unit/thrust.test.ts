@@ -103,3 +103,12 @@ test('the FL031 estimate against the GPU runs in bench/gpu/results: host costs i
     assert.ok(within >= least, `${card}: ${within}/16 within 20%`);
   }
 });
+
+test('`using namespace thrust` reaches functions that never spell `thrust`', () => {
+  // the library pass reads only the host functions that name a library, unless a using-directive
+  // lets calls go unqualified: this function names none
+  const src = `#include <thrust/device_vector.h>\n#include <thrust/transform.h>\n#include <thrust/reduce.h>\n${FUNCTORS}using namespace thrust;\nfloat other() { thrust::device_vector<float> v(4); return v[0]; }\nfloat run() {\n  const int n = 1 << 20;\n  device_vector<float> x(n), t(n);\n  transform(x.begin(), x.end(), t.begin(), sq());\n  return reduce(t.begin(), t.end(), 0.0f, plus<float>());\n}\n`;
+  const f = fl031(analyzeText(src))[0];
+  assert.ok(f, 'FL031 found through the using-directive');
+  assert.equal(f.estimate.elements, 1 << 20);
+});
