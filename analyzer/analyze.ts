@@ -13,7 +13,7 @@ import { KernelIndex } from './index/kernelIndex';
 import { cudaProfile, DEFAULT_GPU, findProfile, type GpuProfile } from './cost/profiles';
 import { analyzeTypeScript, type TsAnalysis } from './ts/analyzeTs';
 import { linesOf } from './ts/frontend';
-import { libraryFindings } from './libs/libraryPass';
+import { acceptedLibraryFindings } from './libs/libraryPass';
 import type { LibraryTarget } from './libs/libTarget';
 import { analyzeWebGpu, type WebGpuAnalysis } from './webgpu/analyzeWebGpu';
 
@@ -120,16 +120,9 @@ export function analyze(file: string, text: string, host: AnalyzerHost, options:
   result.findings = found.findings;
   result.refusals = found.refusals;
   // library pipelines: OpenCV CUDA, Thrust, cuBLAS (analyzer/libs)
-  const withFixes = options.withFixes ?? true;
-  const ann = program.annotations;
-  const lib = libraryFindings(program, profile, { defaultElements: options.defaultElements, libraryTarget: options.libraryTarget }, lines, withFixes);
+  const lib = acceptedLibraryFindings(program, options, lines);
   for (const lf of lib) {
-    if (lf.finding.estimate.bytesBefore - lf.finding.estimate.bytesAfter < options.minSavingBytes) continue;
-    if (ann.ignoreFile || ann.ignoredLines.has(lf.finding.range.start.line)) continue;
     fixers.set(lf.finding, lf.fix);
-    if (options.severity) lf.finding.severity = options.severity;
-    const note = cudaProfile(options.gpu).note;
-    if (note) lf.finding.estimate.assumptions.unshift(note);
     result.findings.push(lf.finding);
   }
   if (lib.length) sortFindings(result.findings);

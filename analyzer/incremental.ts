@@ -20,7 +20,7 @@ import { moveSummary, summarizeKernel, summaryKey, type KernelSummary } from './
 import { relexBody, shiftTokens, Tok, type Tokens } from './cuda/lexer';
 import { isRecoveryPoint, shiftScan, type FunctionDecl, type ScanResult } from './cuda/scanner';
 import { cudaFindings, sortFindings, sortProblems, sortRefusals } from './cudaFindings';
-import { mayUseLibraries } from './libs/libraryPass';
+import { acceptedLibraryFindings, libraryContext } from './libs/libraryPass';
 import { wordAt } from './rewrite/tokenText';
 import { toRange } from './rules/findingUtil';
 import type { LaunchNode, Sequence } from './core/ir';
@@ -38,8 +38,8 @@ interface CudaState {
   refusals: Refusal[];
   hostProblems: Array<{ message: string; span: Span }>;
   optionsKey: string;
-  /** The text may hold library pipelines: no incremental steps. */
-  usesLibraries: boolean;
+  /** What the library finders read from the whole file (libraryContext): a step must keep it. */
+  libraryKey: string;
   /** Incremental steps since the last full analysis (a bound on retained token generations). */
   steps: number;
   /** Kernels of other files, resolved as the full analysis does (included files first). */
@@ -89,7 +89,7 @@ export function rememberCudaState(result: AnalysisResult, program: CudaProgram, 
     file: program.file, text: program.text, tokens: program.tokens, scan: program.scan, kernels: program.kernels,
     annotations: program.annotations, findings: result.findings, refusals: result.refusals,
     hostProblems: program.hostProblems, optionsKey: optionsKey(options), steps: 0, external, full: () => result,
-    usesLibraries: mayUseLibraries(program.text),
+    libraryKey: libraryContext(program.text, options.libraryTarget),
   });
 }
 
@@ -103,12 +103,14 @@ export function analyzeCudaIncrementally(
   if (generations(st.kernels) > MAX_GENERATIONS) return undefined;
   const old = st.text;
   if (old === text) return previous;
-  // library pipelines (analyzer/libs) are found over the whole file: the full analysis handles them
-  if (st.usesLibraries || mayUseLibraries(text)) return undefined;
+  // library pipelines (analyzer/libs) are found per host function, under file-wide gates and
+  // directives: when those stay, only the re-analyzed functions' library findings can change
+  if (st.libraryKey !== libraryContext(text, options.libraryTarget)) return undefined;
 
   // 1. the changed range: old [p, so) became new [p, sn)
   const { p, so, sn } = changedRange(old, text);
   const delta = text.length - old.length;
+  if (quotesMovedLine(st, old, text, p, so, sn)) return undefined;
 
   // 2. the one function whose body strictly contains it
   const t = st.tokens;
@@ -181,6 +183,7 @@ export function analyzeCudaIncrementally(
     annotations, constLookup: env.ctx.constLookup,
   };
   const found = cudaFindings(partial, sequences, cudaProfile(options.gpu).profile, options, lines, new Map());
+  if (st.libraryKey) for (const lf of acceptedLibraryFindings(partial, options, lines, new Set(dirty))) found.findings.push(lf.finding);
 
   const oldDirty = dirty.map(g => {
     const i = s.functions.indexOf(g);
@@ -262,7 +265,7 @@ function finishStep(x: StepParts): AnalysisResult {
   };
   states.set(result, {
     file, text, tokens, scan: s, kernels, annotations, findings, refusals, hostProblems,
-    optionsKey: st.optionsKey, steps: st.steps + 1, external: st.external, full: fullOnce, usesLibraries: false,
+    optionsKey: st.optionsKey, steps: st.steps + 1, external: st.external, full: fullOnce, libraryKey: st.libraryKey,
   });
   return result;
 }
@@ -315,6 +318,22 @@ function blankStep(
     lines: LineIndex.afterEdit(previous.lines, text, p, so, sn),
     oldDirty: [], found: { findings: [], refusals: [] }, newHostProblems: [],
   });
+}
+
+/**
+ * Whether a kept message quotes a line number that the edit moves (`\`t\` is also used at line 71`):
+ * moving a finding moves its range, not the words of its message.
+ */
+function quotesMovedLine(st: CudaState, old: string, text: string, p: number, so: number, sn: number): boolean {
+  const newlines = (a: string, from: number, to: number) => { let n = 0; for (let i = from; i < to; i++) if (a.charCodeAt(i) === 10) n++; return n; };
+  if (newlines(old, p, so) === newlines(text, p, sn)) return false;
+  const editLine = newlines(old, 0, p) + 1;
+  const moved = (s: string | undefined) => {
+    if (!s || !s.includes('line ')) return false;
+    for (const m of s.matchAll(/\bline (\d+)/g)) if (Number(m[1]) >= editLine) return true;
+    return false;
+  };
+  return st.findings.some(f => moved(f.message) || moved(f.fixUnavailable) || f.notes.some(moved)) || st.refusals.some(r => moved(r.reason));
 }
 
 /** Whether text[a, b) is only spaces, tabs and newlines. */

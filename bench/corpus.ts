@@ -3,7 +3,7 @@
 // that mentions @tensorflow/tfjs or dispatchWorkgroups) under DIR: lines, kernels, launch sites,
 // tf calls, and the warm full analysis (median of RUNS, caches forgotten). Totals per 10,000 lines.
 // Run with: DIR=/path/to/checkout npm run bench corpus   (RUNS=n, default 9)
-import { readdirSync, readFileSync, statSync } from 'node:fs';
+import { mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { analyze, newHost, DEFAULT_OPTIONS } from '../analyzer/analyze';
 import { forgetFile } from '../analyzer/ts/frontend';
@@ -50,4 +50,47 @@ for (const lang of ['cuda', 'ts']) {
   console.log(`${lang}: ${rs.length} files, ${lines} lines; per 10,000 lines: ${per10k(sum('kernels'))} kernels, ${per10k(sum('launches'))} launches, ${per10k(sum('tfCalls'))} tf ops, ${per10k(sum('findings'))} findings; analysis ${per10k(sum('ms'))} ms (sum of each file's median)`);
   const worst = [...rs].sort((a, b) => b.ms / b.lines - a.ms / a.lines).slice(0, Number(process.env.WORST ?? 3));
   for (const w of worst) console.log(`  slowest per line: ${w.file}: ${w.lines} lines, ${w.kernels} kernels, ${w.launches} launches, ${w.tfCalls} tf ops: ${w.ms.toFixed(2)} ms`);
+}
+
+// CONCAT=n: the corpus's files of each language joined (in path order) into one file of at least n
+// lines: a file as dense as the code people write, analysed whole, then edited one keystroke at a
+// time (a space typed and deleted on lines through the middle third, the previous result reused
+// the way the language server does).
+const concat = Number(process.env.CONCAT ?? 0);
+if (concat) {
+  for (const lang of ['cuda', 'ts']) {
+    const parts = inputs.filter(x => x.cuda === (lang === 'cuda')).sort((a, b) => a.f.localeCompare(b.f));
+    let text = '';
+    let n = 0;
+    for (const x of parts) { if (n >= concat) break; text += x.text.endsWith('\n') ? x.text : x.text + '\n'; n += x.text.split('\n').length; }
+    if (!n) continue;
+    const file = lang === 'cuda' ? '/corpus/joined.cu' : '/corpus/joined.ts';
+    mkdirSync('out/bench', { recursive: true });
+    writeFileSync(`out/bench/joined.${lang === 'cuda' ? 'cu' : 'ts'}`, text); // for profiling
+    const full = () => { forgetFile(); return analyze(file, text, host, OPTS); };
+    for (let i = 0; i < 10; i++) full();
+    const fullMs: number[] = [];
+    let r = full();
+    for (let i = 0; i < 20; i++) { const t0 = performance.now(); r = full(); fullMs.push(performance.now() - t0); }
+    // keystrokes: a space typed at the first non-blank of a line in the middle third, then deleted
+    const lineStarts = [...text.matchAll(/\n[ \t]*(?=\S)/g)].map(m => m.index! + m[0].length);
+    const mid = lineStarts.filter(p => p > text.length / 3 && p < (2 * text.length) / 3);
+    const editMs: number[] = [];
+    let prev = analyze(file, text, host, OPTS);
+    for (let i = 0; i < 100; i++) {
+      const at = mid[Math.floor((i * mid.length) / 100)];
+      const typed = text.slice(0, at) + ' ' + text.slice(at);
+      let t0 = performance.now();
+      const a = analyze(file, typed, host, OPTS, prev);
+      editMs.push(performance.now() - t0);
+      t0 = performance.now();
+      prev = analyze(file, text, host, OPTS, a);
+      editMs.push(performance.now() - t0);
+    }
+    const q = (xs: number[], p: number) => [...xs].sort((a, b) => a - b)[Math.min(xs.length - 1, Math.floor(xs.length * p))];
+    const ops = r.ts ? r.ts.program.fns.reduce((s, fn) => s + fn.ops.length, 0) : 0;
+    console.log(`${lang} joined: ${n} lines (${(text.length / 1024).toFixed(0)} KB), ${r.cuda?.kernels.length ?? 0} kernels, ${r.cuda?.launches.length ?? 0} launches, ${ops} tf ops, ${r.findings.length} findings`);
+    console.log(`  full analysis: median ${q(fullMs, 0.5).toFixed(2)} ms, p90 ${q(fullMs, 0.9).toFixed(2)}, fastest ${q(fullMs, 0).toFixed(2)} (20 runs)`);
+    console.log(`  one keystroke: median ${q(editMs, 0.5).toFixed(2)} ms, p90 ${q(editMs, 0.9).toFixed(2)}, fastest ${q(editMs, 0).toFixed(2)} (200 edits)`);
+  }
 }

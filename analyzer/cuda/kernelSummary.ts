@@ -907,6 +907,16 @@ function guardsAround(t: Tokens, stmts: Stmt[], tok: number, v: string, params: 
  * The summary of the same kernel text found `delta` characters later (its tokens and token
  * indices are its own, so only the text offsets move).
  */
+/**
+ * The kernel's body as written, read through its own tokens: a summary moved by an edit above it
+ * has spans for the current text but tokens (and their source) from the text it was made from.
+ */
+export function kernelBodyText(k: KernelSummary): string {
+  const t = k.tokens;
+  const d = k.decl;
+  return t.src.slice(t.starts[d.bodyOpen], t.ends[d.bodyClose >= 0 ? d.bodyClose : d.end]);
+}
+
 export function moveSummary(k: KernelSummary, delta: number): KernelSummary {
   if (delta === 0) return k;
   const mv = (x: Span): Span => ({ start: x.start + delta, end: x.end + delta });

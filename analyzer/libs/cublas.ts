@@ -6,6 +6,7 @@ import type { CudaProgram } from '../cuda/frontend';
 import type { LaunchNode } from '../core/ir';
 import type { CudaLaunchData } from '../cuda/hostSequence';
 import { evalText } from '../cuda/constEval';
+import { kernelBodyText } from '../cuda/kernelSummary';
 import { allBlocks, embeddedCalls, localLookup, type Arg, type CallItem, type HostFunction, type HostItem } from './hostCalls';
 
 export interface GemmCall {
@@ -120,15 +121,11 @@ function classify(launches: LaunchNode[], outputs: string[]): { bias?: { name: s
       bias = { name: u.buffer.name, index: u.index.kind === 'strided' ? u.index.text : u.index.kind };
     }
     for (const u of l.uses) if (u.access !== 'read') produced.add(u.buffer.name);
-    const body = program(d).slice(d.kernel.bodySpan.start, d.kernel.bodySpan.end).replace(/\/\/[^\n]*|\/\*[\s\S]*?\*\//g, '');
+    const body = kernelBodyText(d.kernel).replace(/\/\/[^\n]*|\/\*[\s\S]*?\*\//g, '');
     if (/\b(tanhf?|erff?|normcdff?)\s*\(/.test(body)) activation = 'gelu';
     else if (/\bf?max[f]?\s*\([^;]*\b0(\.0*)?f?\s*\)|>\s*0(\.0*)?f?\s*\?/.test(body)) activation ??= 'relu';
   }
   return { bias, activation };
-}
-
-function program(d: CudaLaunchData): string {
-  return d.kernel!.tokens.src;
 }
 
 export function gemmDims(p: CudaProgram, f: HostFunction, g: GemmCall): { m?: number; n?: number; k?: number } {

@@ -9,6 +9,9 @@ import type { GpuProfile } from '../cost/profiles';
 import { hostFunctions, type HostFunction } from './hostCalls';
 import type { FunctionDecl } from '../cuda/scanner';
 import { Tok } from '../cuda/lexer';
+import type { AnalysisOptions } from '../analyze';
+import { cudaProfile } from '../cost/profiles';
+import { resolveTarget, type LibraryTarget } from './libTarget';
 import { findCvChains } from './opencv';
 import { findThrustPairs } from './thrust';
 import { opencvFinding, type LibOptions } from '../rules/FL030-opencv-pipeline';
@@ -23,17 +26,48 @@ export interface LibraryFinding {
   fix: () => Fix | undefined;
 }
 
-/** Whether a text may hold library pipelines (a cheap gate; the incremental analysis defers to it). */
+/** Whether a text may hold library pipelines (a cheap gate before any function is read). */
 export function mayUseLibraries(text: string): boolean {
   return /cv::|GpuMat|thrust::|cublas/.test(text);
 }
 
-export function libraryFindings(program: CudaProgram, profile: GpuProfile, opts: LibOptions & { defaultElements: number }, lines: LineIndex, withFixes: boolean): LibraryFinding[] {
+/**
+ * What the library finders read from the whole file rather than from one function: their gates,
+ * `using namespace` directives and the fix target. Equal keys before and after an edit inside a
+ * function body mean only that function's library findings can change (analyzer/incremental.ts).
+ */
+export function libraryContext(text: string, libraryTarget: LibraryTarget | undefined): string {
+  if (!mayUseLibraries(text)) return '';
+  const tests = [/cuda::|GpuMat/, /thrust::/, /cublas(S|D|H)?gemm|cublasGemmEx/, /using\s+namespace\s+cv\s*;/, /using\s+namespace\s+cv::cuda\s*;/, /using\s+namespace\s+thrust\s*;/];
+  return `${tests.map(r => (r.test(text) ? 1 : 0)).join('')}${resolveTarget(text, libraryTarget) ?? '-'}`;
+}
+
+/**
+ * Library findings as analyze() reports them: the minimum saving, ignore annotations, a severity
+ * override and the profile's note applied. `within`: only these host functions' (an incremental
+ * step re-reads the functions an edit touched).
+ */
+export function acceptedLibraryFindings(program: CudaProgram, options: AnalysisOptions, lines: LineIndex, within?: ReadonlySet<FunctionDecl>): LibraryFinding[] {
+  const withFixes = options.withFixes ?? true;
+  const { profile, note } = cudaProfile(options.gpu);
+  const ann = program.annotations;
+  const out: LibraryFinding[] = [];
+  for (const lf of libraryFindings(program, profile, { defaultElements: options.defaultElements, libraryTarget: options.libraryTarget }, lines, withFixes, within)) {
+    if (lf.finding.estimate.bytesBefore - lf.finding.estimate.bytesAfter < options.minSavingBytes) continue;
+    if (ann.ignoreFile || ann.ignoredLines.has(lf.finding.range.start.line)) continue;
+    if (options.severity) lf.finding.severity = options.severity;
+    if (note) lf.finding.estimate.assumptions.unshift(note);
+    out.push(lf);
+  }
+  return out;
+}
+
+export function libraryFindings(program: CudaProgram, profile: GpuProfile, opts: LibOptions & { defaultElements: number }, lines: LineIndex, withFixes: boolean, within?: ReadonlySet<FunctionDecl>): LibraryFinding[] {
   const text = program.text;
   // cheap gate: most CUDA files use none of these libraries
   if (!mayUseLibraries(text)) return [];
   const out: LibraryFinding[] = [];
-  const fns = libraryFunctions(program);
+  const fns = libraryFunctions(program, within);
   for (const chain of findCvChains(program, fns('opencv'))) {
     // a loop over crops: one batched call (FL033) replaces the per-iteration fix when it has one
     const batch = batchOf(program, chain);
@@ -55,7 +89,7 @@ type Library = 'opencv' | 'thrust' | 'cublas';
  * a large file that mentions cuBLAS once no longer turns all of its host code into items
  * (ggml-cuda.cu, 3,458 lines: two thirds of its analysis time). Items are built once per function.
  */
-function libraryFunctions(program: CudaProgram): (lib: Library) => HostFunction[] {
+function libraryFunctions(program: CudaProgram, within: ReadonlySet<FunctionDecl> | undefined): (lib: Library) => HostFunction[] {
   const t = program.tokens;
   const text = program.text;
   const all = { opencv: /using\s+namespace\s+cv\s*(::\s*cuda\s*)?;/.test(text), thrust: /using\s+namespace\s+thrust\s*;/.test(text), cublas: false };
@@ -76,7 +110,7 @@ function libraryFunctions(program: CudaProgram): (lib: Library) => HostFunction[
     }
     return r;
   };
-  const host = program.scan.functions.filter(fn => !fn.isKernel && fn.isHost && fn.bodyOpen >= 0);
+  const host = program.scan.functions.filter(fn => !fn.isKernel && fn.isHost && fn.bodyOpen >= 0 && (!within || within.has(fn)));
   let mentions: Array<ReturnType<typeof names>> | undefined;
   return lib => {
     mentions ??= host.map(names);

@@ -55,7 +55,7 @@ export function batchLoopRewrite(program: CudaProgram, bl: BatchLoop, emit: bool
   const itemType = fresh(`${stem}_item`);
   const batchType = fresh(`${stem}_batch`);
   const itemVar = fresh('item');
-  const unit = indentUnit(first.kernel!.tokens.src, first.kernel!);
+  const unit = indentUnit(first.kernel!);
   const dim = bl.itemDim;
 
   // ---- kernel

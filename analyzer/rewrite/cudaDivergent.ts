@@ -31,7 +31,7 @@ export function divergentRewrite(program: CudaProgram, g: IndependentGroup): { o
   const blockVar = fresh('fl_block');
   const gridVar = fresh('fl_grid');
   const kernelName = fresh(`${datas.map(d => stripKernelSuffix(d.kernel!.name)).join('_')}_hfused`);
-  const unit = indentUnit(datas[0].kernel!.tokens.src, datas[0].kernel!);
+  const unit = indentUnit(datas[0].kernel!);
   const paramDecls: string[] = [];
   const args: string[] = [];
   const gridParams: string[] = [];

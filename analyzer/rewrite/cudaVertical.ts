@@ -11,6 +11,7 @@ import type { TextEdit } from '../core/text';
 import type { CudaProgram } from '../cuda/frontend';
 import type { CudaArg, CudaLaunchData } from '../cuda/hostSequence';
 import type { KernelSummary, KernelParam } from '../cuda/kernelSummary';
+import { kernelBodyText } from '../cuda/kernelSummary';
 import { Tok, lex, type Tokens } from '../cuda/lexer';
 import { parseStatements } from '../cuda/statements';
 import { scan, type FunctionDecl } from '../cuda/scanner';
@@ -138,7 +139,7 @@ export function fuseVertical(program: CudaProgram, group: Group, emit = true): R
   nameParams(stages, params, byKey, regs, fresh);
 
   // ---- kernel text
-  const unit = indentUnit(stages[0].t.src, stages[0].kernel);
+  const unit = indentUnit(stages[0].kernel);
   const fusedName = fresh(uniqueName(stages.map(s => stripKernelSuffix(s.kernel.name))));
   const header = `__global__ void ${fusedName}(${params.map(p => paramDecl(p)).join(', ')})`;
   const lb = stages.every(s => s.kernel.launchBounds && s.kernel.launchBounds === stages[0].kernel.launchBounds) ? ` __launch_bounds__(${stages[0].kernel.launchBounds})` : '';
@@ -240,7 +241,7 @@ function fuseIntoConsumer(program: CudaProgram, group: Group, stages: Stage[], c
   const prefixKeys = new Set<string>();
   for (const s of prefix) for (const name of s.paramNames.values()) prefixKeys.add(name);
   for (const r of regs.values()) if (r.loadFrom) prefixKeys.add(byKey.get(r.loadFrom)!.name);
-  const unit = indentUnit(prefix[0].t.src, prefix[0].kernel);
+  const unit = indentUnit(prefix[0].kernel);
   const prefixCode = [...registerDecls(regs, byKey, indexNames[0], unit), ...stageBlocks(prefix, indexNames, unit, unit, false)];
   // only the parameters the elementwise code uses (the bounds check stays the consumer's)
   const used = new Set(prefixCode.join('\n').match(/[A-Za-z_]\w*/g) ?? []);
@@ -604,8 +605,8 @@ export function listNames(names: string[]): string {
   return q.length <= 1 ? q.join('') : `${q.slice(0, -1).join(', ')} and ${q[q.length - 1]}`;
 }
 
-export function indentUnit(src: string, k: KernelSummary): string {
-  const body = src.slice(k.bodySpan.start, k.bodySpan.end);
+export function indentUnit(k: KernelSummary): string {
+  const body = kernelBodyText(k);
   const m = /\n([ \t]+)\S/.exec(body);
   if (!m) return '  ';
   return m[1].includes('\t') ? '\t' : ' '.repeat(Math.min(8, Math.max(2, m[1].length)));

@@ -62,8 +62,12 @@ function hostFor(dir: string): AnalyzerHost {
 
 function sources(): Array<{ file: string; text: string }> {
   const out: Array<{ file: string; text: string }> = [];
+  // library pipelines too (OpenCV, cuBLAS; Thrust is among the CUDA examples): their findings are re-read per function
+  for (const sub of ['cuda', 'opencv', 'cublas']) {
+    const d = path.join(EXAMPLES, sub);
+    for (const f of fs.readdirSync(d).sort()) if (/\.(cu|cuh)$/.test(f)) out.push({ file: path.join(d, f), text: fs.readFileSync(path.join(d, f), 'utf8') });
+  }
   const dir = path.join(EXAMPLES, 'cuda');
-  for (const f of fs.readdirSync(dir).sort()) if (/\.(cu|cuh)$/.test(f)) out.push({ file: path.join(dir, f), text: fs.readFileSync(path.join(dir, f), 'utf8') });
   for (const seed of [1, 2, 3]) out.push({ file: path.join(dir, `generated_${seed}.cu`), text: generateCuda(400, seed) });
   return out;
 }
@@ -180,4 +184,38 @@ test('a blank line between a line-based ignore annotation and its launch falls b
   const inc = analyze(file, edited, hostFor(path.dirname(file)), OPTS, prev);
   assert.equal(incrementalSteps(inc), 0, 'lines shift under an ignore annotation: full analysis');
   assert.deepEqual(comparable(inc), comparable(analyze(file, edited, hostFor(path.dirname(file)), OPTS)));
+});
+
+test('in files that use libraries, an edit in a host function is incremental and re-reads its library findings', () => {
+  for (const rel of ['opencv/dnn_preprocess.cu', 'cublas/gemm_bias_relu.cu', 'cuda/thrust_statistics.cu']) {
+    const file = path.join(EXAMPLES, rel);
+    const text = fs.readFileSync(file, 'utf8');
+    const prev = analyze(file, text, hostFor(path.dirname(file)), OPTS);
+    const lib = prev.findings.filter(f => /^FL03/.test(f.rule));
+    assert.ok(lib.length, `${rel}: a library finding to keep`);
+    // a blank typed at the start of the line of the first library finding: inside its host function
+    const lineStart = text.lastIndexOf('\n', lib[0].span.start) + 1;
+    const edited = text.slice(0, lineStart) + ' ' + text.slice(lineStart);
+    const inc = analyze(file, edited, hostFor(path.dirname(file)), OPTS, prev);
+    assert.ok(incrementalSteps(inc) > 0, `${rel}: incremental`);
+    assertSameAsFull(file, edited, inc, rel);
+    assert.equal(inc.findings.filter(f => /^FL03/.test(f.rule)).length, lib.length);
+    // `using namespace thrust;` typed at the top changes what every function's calls mean: full analysis
+    const directive = 'using namespace thrust;\n' + text;
+    assert.equal(incrementalSteps(analyze(file, directive, hostFor(path.dirname(file)), OPTS, prev)), 0, `${rel}: a directive is not a body edit`);
+  }
+});
+
+test('kernel summaries reused after an edit above them read their own text (cuBLAS epilogue activation)', () => {
+  // a declaration typed above the kernels: a full analysis that reuses the moved summaries
+  const file = path.join(EXAMPLES, 'cublas', 'gemm_bias_relu.cu');
+  const text = fs.readFileSync(file, 'utf8');
+  const prev = analyze(file, text, hostFor(path.dirname(file)), OPTS);
+  const at = text.indexOf('__global__');
+  // longer than the kernel's body: text read at the moved offsets in the old source would miss it
+  const edited = text.slice(0, at) + `static const char kNote[] = "${'x'.repeat(200)}";\n` + text.slice(at);
+  const inc = analyze(file, edited, hostFor(path.dirname(file)), OPTS, prev);
+  assert.equal(incrementalSteps(inc), 0, 'a declaration between functions: full analysis');
+  assert.match(inc.findings.find(f => f.rule === 'FL032')?.message ?? '', /RELU_BIAS/);
+  assertSameAsFull(file, edited, inc, 'declaration above the kernels');
 });
