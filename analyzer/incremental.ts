@@ -38,8 +38,8 @@ interface CudaState {
   refusals: Refusal[];
   hostProblems: Array<{ message: string; span: Span }>;
   optionsKey: string;
-  /** What the library finders read from the whole file (libraryContext): a step must keep it. */
-  libraryKey: string;
+  /** What the library finders read from the whole file (libraryContext): a step must keep it. Made on first use. */
+  libraryKey: () => string;
   /** Incremental steps since the last full analysis (a bound on retained token generations). */
   steps: number;
   /** Kernels of other files, resolved as the full analysis does (included files first). */
@@ -89,7 +89,7 @@ export function rememberCudaState(result: AnalysisResult, program: CudaProgram, 
     file: program.file, text: program.text, tokens: program.tokens, scan: program.scan, kernels: program.kernels,
     annotations: program.annotations, findings: result.findings, refusals: result.refusals,
     hostProblems: program.hostProblems, optionsKey: optionsKey(options), steps: 0, external, full: () => result,
-    libraryKey: libraryContext(program.text, options.libraryTarget),
+    libraryKey: once(() => libraryContext(program.text, options.libraryTarget)),
   });
 }
 
@@ -103,13 +103,13 @@ export function analyzeCudaIncrementally(
   if (generations(st.kernels) > MAX_GENERATIONS) return undefined;
   const old = st.text;
   if (old === text) return previous;
-  // library pipelines (analyzer/libs) are found per host function, under file-wide gates and
-  // directives: when those stay, only the re-analyzed functions' library findings can change
-  if (st.libraryKey !== libraryContext(text, options.libraryTarget)) return undefined;
-
   // 1. the changed range: old [p, so) became new [p, sn)
   const { p, so, sn } = changedRange(old, text);
   const delta = text.length - old.length;
+  // library pipelines (analyzer/libs) are found per host function, under file-wide gates and
+  // directives: when those stay, only the re-analyzed functions' library findings can change
+  const libraryKey = libraryKeyAfter(st, text, p, so, sn, options);
+  if (libraryKey !== st.libraryKey()) return undefined;
   if (quotesMovedLine(st, old, text, p, so, sn)) return undefined;
 
   // 2. the one function whose body strictly contains it
@@ -126,8 +126,9 @@ export function analyzeCudaIncrementally(
   }
   if (fi < 0) return blankStep(st, previous, file, text, host, options, fullAnalysis, p, so, sn);
   const f = fns[fi];
-  if (f.isDevice) return undefined; // kernels may inline it: their summaries would change
-  if (!f.isKernel && !f.isHost) return undefined;
+  // __host__ __device__: a host call summary and what kernels see at once; not worth the risk
+  if (f.isDevice && f.isHost) return undefined;
+  if (!f.isKernel && !f.isHost && !f.isDevice) return undefined;
 
   // 3. annotations near the edit are global (values, ignore-file): full analysis
   if (touchesAnnotation(t.comments, p, so, old) ) return undefined;
@@ -153,6 +154,11 @@ export function analyzeCudaIncrementally(
     const summary = summarizeKernel(tokens, nf, file);
     kernels = kernels.map(k => (k === same[0] ? summary : moveKernel(k, so, delta)));
     dirty = namedElsewhere(text, f.name, tokens.starts[nf.headStart], tokens.ends[nf.end]) ? hostFns.filter(g => mentions(tokens, g, f.name)) : [];
+  } else if (f.isDevice) {
+    // a __device__ function's body: kernel summaries name the calls they make, never read the
+    // callee's body (the fused code that copies it comes from a full analysis), so nothing changes
+    kernels = kernels.map(k => moveKernel(k, so, delta));
+    dirty = [];
   } else {
     kernels = kernels.map(k => moveKernel(k, so, delta));
     dirty = [nf];
@@ -183,7 +189,7 @@ export function analyzeCudaIncrementally(
     annotations, constLookup: env.ctx.constLookup,
   };
   const found = cudaFindings(partial, sequences, cudaProfile(options.gpu).profile, options, lines, new Map());
-  if (st.libraryKey) for (const lf of acceptedLibraryFindings(partial, options, lines, new Set(dirty))) found.findings.push(lf.finding);
+  if (libraryKey) for (const lf of acceptedLibraryFindings(partial, options, lines, new Set(dirty))) found.findings.push(lf.finding);
 
   const oldDirty = dirty.map(g => {
     const i = s.functions.indexOf(g);
@@ -265,7 +271,7 @@ function finishStep(x: StepParts): AnalysisResult {
   };
   states.set(result, {
     file, text, tokens, scan: s, kernels, annotations, findings, refusals, hostProblems,
-    optionsKey: st.optionsKey, steps: st.steps + 1, external: st.external, full: fullOnce, libraryKey: st.libraryKey,
+    optionsKey: st.optionsKey, steps: st.steps + 1, external: st.external, full: fullOnce, libraryKey: st.libraryKey /* unchanged: checked */,
   });
   return result;
 }
@@ -334,6 +340,41 @@ function quotesMovedLine(st: CudaState, old: string, text: string, p: number, so
     return false;
   };
   return st.findings.some(f => moved(f.message) || moved(f.fixUnavailable) || f.notes.some(moved)) || st.refusals.some(r => moved(r.reason));
+}
+
+/**
+ * libraryContext of the new text, re-computed only when the edit could change it. Each test in it
+ * matches a few dozen characters besides blanks, all containing one of LIBRARY_WORDS: a match the
+ * edit makes or breaks lies within 48 non-blank characters of it, in the old or the new text.
+ */
+function libraryKeyAfter(st: CudaState, text: string, p: number, so: number, sn: number, options: AnalysisOptions): string {
+  const near = (a: string, from: number, to: number) => {
+    let lo = from;
+    for (let n = 0; lo > 0 && n < 48; lo--) if (!isBlankChar(a.charCodeAt(lo - 1))) n++;
+    let hi = to;
+    for (let n = 0; hi < a.length && n < 48; hi++) if (!isBlankChar(a.charCodeAt(hi))) n++;
+    return a.slice(lo, hi);
+  };
+  const touched = (w: string) => LIBRARY_WORDS.some(x => w.includes(x));
+  if (!touched(near(st.text, p, so)) && !touched(near(text, p, sn))) return st.libraryKey();
+  return libraryContext(text, options.libraryTarget);
+}
+
+const LIBRARY_WORDS = ['cv::', 'cuda::', 'GpuMat', 'thrust::', 'cublas', 'namespace', 'include'];
+
+/** A character `\s` matches. */
+function isBlankChar(c: number): boolean {
+  if (c < 128) return c === 32 || (c >= 9 && c <= 13);
+  return /\s/.test(String.fromCharCode(c));
+}
+
+function once<T>(f: () => T): () => T {
+  let done = false;
+  let v: T;
+  return () => {
+    if (!done) { v = f(); done = true; }
+    return v;
+  };
 }
 
 /** Whether text[a, b) is only spaces, tabs and newlines. */

@@ -23,7 +23,9 @@ function rng(seed: number) {
 
 const SNIPPETS = ['x', ' ', '\n', ';', '0', '(', ')', '{', '}', '[', ']', '/*', '*/', '//', '"', "'", '<<<', '>>>', ',', '*',
   'cudaDeviceSynchronize();', 'k0<<<1, 256>>>(a, b, n);', 'float* q = a;', 'cudaFree(b);', 'if (n) ', 'for (int j = 0; j < 4; ++j) ',
-  '#define Z 3\n', '// fusion-lens: ignore-next-line\n', 'return;', '__syncthreads();', 'out[i] = in[i];', 'i + 1'];
+  '#define Z 3\n', '// fusion-lens: ignore-next-line\n', 'return;', '__syncthreads();', 'out[i] = in[i];', 'i + 1',
+  // words the library finders' file-wide gates read
+  'thrust::', 'cv::cuda::', 'cublasSgemm', 'using namespace thrust;', '#include <cvGPUSpeedup.cuh>\n'];
 
 /** An edit at a random place inside some function body (or anywhere, sometimes). */
 function randomEdit(text: string, r: (n: number) => number): string {
@@ -218,4 +220,20 @@ test('kernel summaries reused after an edit above them read their own text (cuBL
   assert.equal(incrementalSteps(inc), 0, 'a declaration between functions: full analysis');
   assert.match(inc.findings.find(f => f.rule === 'FL032')?.message ?? '', /RELU_BIAS/);
   assertSameAsFull(file, edited, inc, 'declaration above the kernels');
+});
+
+test('an edit inside a __device__ function is incremental; fixes still come from a full analysis', () => {
+  const file = path.join(EXAMPLES, 'cuda', 'activation_chain.cu');
+  const text = fs.readFileSync(file, 'utf8');
+  const prev = analyze(file, text, hostFor(path.dirname(file)), OPTS);
+  const body = text.indexOf('{', text.indexOf('__device__ __forceinline__ float gelu_tanh')) + 1;
+  const edited = text.slice(0, body) + '\n  // typed in the helper' + text.slice(body);
+  const inc = analyze(file, edited, hostFor(path.dirname(file)), OPTS, prev);
+  assert.ok(incrementalSteps(inc) > 0, 'inside a device function: incremental');
+  assertSameAsFull(file, edited, inc, 'device function edit');
+  const full = analyze(file, edited, hostFor(path.dirname(file)), { ...OPTS, withFixes: true });
+  const f = inc.findings.find(x => x.fixable);
+  assert.ok(f, 'a fixable finding');
+  const g = full.findings.find(x => x.rule === f.rule && x.span.start === f.span.start)!;
+  assert.deepEqual(inc.resolveFix(f), g.fix, 'the fix is the full analysis\'s');
 });
