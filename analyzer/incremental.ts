@@ -149,10 +149,13 @@ export function analyzeCudaIncrementally(
   let kernels = st.kernels;
   let dirty: FunctionDecl[];
   if (f.isKernel) {
-    const same = kernels.filter(k => k.name === f.name && k.file === file);
-    if (same.length !== 1) return undefined; // overloads: which one a launch means is not ours to guess
+    // the summary made from this function: kernels are summarized in scan order (analyzeCuda), so
+    // overloads and same-named kernels under #if are told apart by position, as launches resolve them
+    const ki = fns.slice(0, fi).filter(g => g.isKernel).length;
+    const mine = kernels[ki];
+    if (!mine || mine.name !== f.name || mine.file !== file || mine.span.start !== t.starts[f.headStart]) return undefined;
     const summary = summarizeKernel(tokens, nf, file);
-    kernels = kernels.map(k => (k === same[0] ? summary : moveKernel(k, so, delta)));
+    kernels = kernels.map(k => (k === mine ? summary : moveKernel(k, so, delta)));
     dirty = namedElsewhere(text, f.name, tokens.starts[nf.headStart], tokens.ends[nf.end]) ? hostFns.filter(g => mentions(tokens, g, f.name)) : [];
   } else if (f.isDevice) {
     // a __device__ function's body: kernel summaries name the calls they make, never read the

@@ -237,3 +237,40 @@ test('an edit inside a __device__ function is incremental; fixes still come from
   const g = full.findings.find(x => x.rule === f.rule && x.span.start === f.span.start)!;
   assert.deepEqual(inc.resolveFix(f), g.fix, 'the fix is the full analysis\'s');
 });
+
+test('same-named kernels (overloads, #if branches) are told apart by position', () => {
+  const file = path.join(EXAMPLES, 'cuda', 'overloads_synthetic.cu');
+  const text = `#include <cuda_runtime.h>
+#if USE_HALF
+__global__ void scale(float* out, const float* in, int n) {
+  int i = blockIdx.x * blockDim.x + threadIdx.x;
+  if (i < n) out[i] = in[i] * 0.5f;
+}
+#else
+__global__ void scale(float* out, const float* in, int n) {
+  int i = blockIdx.x * blockDim.x + threadIdx.x;
+  if (i < n) out[i] = in[i] * 2.0f;
+}
+#endif
+__global__ void shift(float* out, const float* in, int n) {
+  int i = blockIdx.x * blockDim.x + threadIdx.x;
+  if (i < n) out[i] = in[i] + 1.0f;
+}
+void run(float* a, float* b, float* c, int n) {
+  scale<<<(n + 255) / 256, 256>>>(b, a, n);
+  shift<<<(n + 255) / 256, 256>>>(c, b, n);
+}
+`;
+  const host = newHost();
+  let prev = analyze(file, text, host, OPTS);
+  let cur = text;
+  for (const [needle, insert] of [['* 2.0f', ' + 0.0f'], ['* 0.5f', ' * 1.0f'], ['* 2.0f', ';\n  out[i] = in[i + 1]']]) {
+    const at = cur.indexOf(needle) + needle.length;
+    const next = cur.slice(0, at) + insert + cur.slice(at);
+    const inc = analyze(file, next, host, OPTS, prev);
+    assert.ok(incrementalSteps(inc) > 0, `${insert}: incremental`);
+    assert.deepEqual(comparable(inc), comparable(analyze(file, next, newHost(), OPTS)), `${insert}: same as full`);
+    prev = inc;
+    cur = next;
+  }
+});
