@@ -17,7 +17,7 @@ import { commonPrefix, commonSuffix, LineIndex, type Span } from './core/text';
 import { cudaProfile } from './cost/profiles';
 import { analyzeHostFunction, hostEnv, structureProblems, type CudaProgram } from './cuda/frontend';
 import { moveSummary, summarizeKernel, summaryKey, type KernelSummary } from './cuda/kernelSummary';
-import { relexBody, shiftTokens, Tok, type Tokens } from './cuda/lexer';
+import { lex, relexBody, shiftTokens, Tok, type Tokens } from './cuda/lexer';
 import { isRecoveryPoint, shiftScan, type FunctionDecl, type ScanResult } from './cuda/scanner';
 import { cudaFindings, sortFindings, sortProblems, sortRefusals } from './cudaFindings';
 import { acceptedLibraryFindings, libraryContext } from './libs/libraryPass';
@@ -124,7 +124,7 @@ export function analyzeCudaIncrementally(
       fi = i;
     }
   }
-  if (fi < 0) return blankStep(st, previous, file, text, host, options, fullAnalysis, p, so, sn);
+  if (fi < 0) return triviaStep(st, previous, file, text, host, options, fullAnalysis, p, so, sn);
   const f = fns[fi];
   // __host__ __device__: a host call summary and what kernels see at once; not worth the risk
   if (f.isDevice && f.isHost) return undefined;
@@ -280,43 +280,45 @@ function finishStep(x: StepParts): AnalysisResult {
 }
 
 /**
- * An edit that only changed blanks between two tokens outside every function (a blank line typed
- * between functions): the tokens and the scan are the old ones moved, no function is analyzed
- * again, and every finding after the edit moves. Undefined when the blanks could change what the
- * lexer or scanner sees: tokens joined or split, a comment or preprocessor line nearby, a line
- * start gained or lost, or line-based annotations (ignore-next-line) shifted against their code.
+ * An edit that only changed blanks and comments between two top-level items (a blank line typed
+ * between functions, a doc comment written): the tokens and the scan are the old ones moved, with
+ * the comments of that gap lexed again; no function is analyzed again, and every finding after the
+ * edit moves. Undefined when the edit could change what the lexer or scanner sees: a token made,
+ * joined or split, a comment opened past the gap, the next token's line start changed, a
+ * preprocessor line, an annotation, or line-based annotations (ignore-next-line) shifted against
+ * their code.
  */
-function blankStep(
+function triviaStep(
   st: CudaState, previous: AnalysisResult, file: string, text: string, host: AnalyzerHost, options: AnalysisOptions, fullAnalysis: Analyze,
   p: number, so: number, sn: number,
 ): AnalysisResult | undefined {
   const old = st.text;
-  if (!isBlank(old, p, so) || !isBlank(text, p, sn)) return undefined;
   const t = st.tokens;
   const k = t.indexAt(p); // the first token ending after p
   const gapStart = k > 0 ? t.ends[k - 1] : 0;
   const gapEnd = k < t.count ? t.starts[k] : old.length;
   if (gapEnd < so || gapStart > p) return undefined; // the edit touches a token
   if (k > 0 && gapStart === gapEnd) return undefined; // adjacent tokens (`>` `>`) would be split
-  // between two top-level items only: after a `}` or `;` (template heads, initializers and
-  // preprocessor lines keep their text)
-  if (k > 0 && !t.is(k - 1, '}') && !t.is(k - 1, ';')) return undefined;
-  for (const c of t.comments) if (c.end > gapStart && c.start < gapEnd) return undefined;
-  const delta = sn - so;
-  if (k < t.count) {
-    // the next token's line start and column-0 flags, which the lexer (`#`) and the scanner's recovery read
-    const hadNewline = old.slice(gapStart, gapEnd).includes('\n') || k === 0;
-    const hasNewline = text.slice(gapStart, gapEnd + delta).includes('\n') || k === 0;
-    if (hadNewline !== hasNewline) return undefined;
-    if (old.charCodeAt(gapEnd - 1) !== text.charCodeAt(gapEnd + delta - 1)) return undefined;
-  }
+  // between two top-level items only: after a `}`, a `;` or a preprocessor line (template heads and
+  // initializers keep their text)
+  if (k > 0 && !t.is(k - 1, '}') && !t.is(k - 1, ';') && t.kinds[k - 1] !== Tok.Preproc) return undefined;
   // inside a function (its head or body) blanks reach slices of its text: not ours to move
   for (const f of st.scan.functions) if (f.headStart < k && k <= f.end) return undefined;
+  const delta = sn - so;
+  // the gap lexed again, with the next token: only comments, and that token as it was
+  const until = k < t.count ? t.ends[k] + delta : text.length;
+  const region = lex(text, gapStart, until);
+  if (region.problems.length || t.problems.some(x => x.end > gapStart && x.start < gapEnd)) return undefined;
+  if (k < t.count) {
+    if (region.count !== 1 || region.kinds[0] !== t.kinds[k] || region.starts[0] !== gapEnd + delta || region.ends[0] !== until) return undefined;
+    if (region.lineFirst[0] !== t.lineFirst[k]) return undefined;
+    if (old.charCodeAt(gapEnd - 1) !== text.charCodeAt(gapEnd + delta - 1)) return undefined; // column 0 or not
+  } else if (region.count !== 0) return undefined;
   const newlines = (a: string, from: number, to: number) => { let n = 0; for (let i = from; i < to; i++) if (a.charCodeAt(i) === 10) n++; return n; };
   if (st.annotations.ignoredLines.size && newlines(old, p, so) !== newlines(text, p, sn)) return undefined;
-  if (touchesAnnotation(t.comments, p, so, old)) return undefined;
+  if (touchesAnnotation(t.comments, p, so, old) || touchesAnnotation(region.comments, p, sn, text)) return undefined;
 
-  const tokens = shiftTokens(t, text, k, delta);
+  const tokens = shiftTokens(t, text, k, delta, { from: gapStart, to: gapEnd, comments: region.comments.filter(c => c.end <= gapEnd + delta) });
   // token indices stay; only the text offsets of macro bodies after the edit move
   const scan: ScanResult = { ...st.scan, defines: st.scan.defines.map(d => (d.bodyOffset >= gapEnd ? { ...d, bodyOffset: d.bodyOffset + delta } : d)) };
   const annotations = parseAnnotations(text, tokens.comments);
@@ -378,15 +380,6 @@ function once<T>(f: () => T): () => T {
     if (!done) { v = f(); done = true; }
     return v;
   };
-}
-
-/** Whether text[a, b) is only spaces, tabs and newlines. */
-function isBlank(text: string, a: number, b: number): boolean {
-  for (let i = a; i < b; i++) {
-    const c = text.charCodeAt(i);
-    if (c !== 32 && c !== 9 && c !== 10) return false;
-  }
-  return true;
 }
 
 /** The full analysis behind a result (itself when it was full), for positions beyond findings. */

@@ -341,7 +341,7 @@ export function lex(src: string, from = 0, to = src.length): Tokens {
  * The tokens of `text` after an edit that only changed blanks between tokens `k - 1` and `k` of
  * `old` (the caller checks): the same tokens, those from `k` on moved by delta.
  */
-export function shiftTokens(old: Tokens, text: string, k: number, delta: number): Tokens {
+export function shiftTokens(old: Tokens, text: string, k: number, delta: number, gap?: { from: number; to: number; comments: Comment[] }): Tokens {
   const starts = old.starts.slice(0, old.count);
   const ends = old.ends.slice(0, old.count);
   for (let i = k; i < old.count; i++) {
@@ -352,7 +352,11 @@ export function shiftTokens(old: Tokens, text: string, k: number, delta: number)
   const moved = <T extends { start: number; end: number }>(x: T): T => (x.start >= at ? { ...x, start: x.start + delta, end: x.end + delta } : x);
   // kinds and line flags are the old arrays: nothing writes to them after lexing
   const chain = (old.inherited?.depth ?? 0) + 1;
-  const t = new Tokens(text, old.count, old.kinds, starts, ends, old.lineFirst, old.comments.map(moved), old.problems.map(moved), chain <= 3 ? 0 : old.count);
+  // the comments of the gap [from, to) before token k, when the edit changed them (lexed again)
+  const comments = gap
+    ? [...old.comments.filter(c => c.end <= gap.from), ...gap.comments, ...old.comments.filter(c => c.start >= gap.to).map(moved)]
+    : old.comments.map(moved);
+  const t = new Tokens(text, old.count, old.kinds, starts, ends, old.lineFirst, comments, old.problems.map(moved), chain <= 3 ? 0 : old.count);
   if (chain <= 3) t.inherited = { from: old, open: old.count, at: old.count, shift: 0, depth: chain };
   return t;
 }

@@ -274,3 +274,28 @@ void run(float* a, float* b, float* c, int n) {
     cur = next;
   }
 });
+
+test('typing in comments between functions moves everything without analyzing again, and equals a full analysis', () => {
+  let edits = 0;
+  let fast = 0;
+  const TYPED = ['x', ' ', 'word ', '\n', '\n// ', '*', '/', '*/', '/*', '//', '"', '#', '\\', '}', 'fusion-lens: ignore-file'];
+  for (const { file, text } of sources()) {
+    const r = rng(text.length + 11);
+    // a doc comment before every kernel, so that every file has comments between top-level items
+    let cur = text.replace(/\n__global__/g, '\n/* Scales the input.\n * Reads `in`, writes `out`. */\n__global__');
+    let prev = analyze(file, cur, hostFor(path.dirname(file)), OPTS);
+    for (let step = 0; step < 16; step++) {
+      const comments = [...cur.matchAll(/\/\*[\s\S]*?\*\/|\/\/[^\n]*/g)].map(m => ({ start: m.index!, end: m.index! + m[0].length }));
+      if (!comments.length) break;
+      const c = comments[r(comments.length)];
+      const at = c.start + r(c.end - c.start + 1);
+      const next = r(4) === 0 ? cur.slice(0, at) + cur.slice(Math.min(c.end, at + 1 + r(3))) : cur.slice(0, at) + TYPED[r(TYPED.length)] + cur.slice(at);
+      const inc = analyze(file, next, hostFor(path.dirname(file)), OPTS, prev);
+      edits++;
+      if (assertSameAsFull(file, next, inc, `${path.basename(file)} comment step ${step}`)) fast++;
+      prev = inc;
+      cur = next;
+    }
+  }
+  assert.ok(fast > edits * 0.4, `comment edits taken incrementally: ${fast} of ${edits}`);
+});
