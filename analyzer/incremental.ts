@@ -20,7 +20,8 @@ import { moveSummary, summarizeKernel, summaryKey, type KernelSummary } from './
 import { lex, relexBody, shiftTokens, Tok, type Tokens } from './cuda/lexer';
 import { isRecoveryPoint, shiftScan, type FunctionDecl, type ScanResult } from './cuda/scanner';
 import { cudaFindings, sortFindings, sortProblems, sortRefusals } from './cudaFindings';
-import { acceptedLibraryFindings, libraryContext } from './libs/libraryPass';
+import { acceptedLibraryFindings } from './libs/libraryPass';
+import { LIBRARY_WORDS, libraryFacts, type LibraryFacts } from './libs/libraryFacts';
 import { wordAt } from './rewrite/tokenText';
 import { toRange } from './rules/findingUtil';
 import type { LaunchNode, Sequence } from './core/ir';
@@ -38,8 +39,8 @@ interface CudaState {
   refusals: Refusal[];
   hostProblems: Array<{ message: string; span: Span }>;
   optionsKey: string;
-  /** What the library finders read from the whole file (libraryContext): a step must keep it. Made on first use. */
-  libraryKey: () => string;
+  /** What the library finders read from the whole file: a step must keep it. Made on first use. */
+  libraryFacts: () => LibraryFacts | undefined;
   /** Incremental steps since the last full analysis (a bound on retained token generations). */
   steps: number;
   /** Kernels of other files, resolved as the full analysis does (included files first). */
@@ -89,7 +90,7 @@ export function rememberCudaState(result: AnalysisResult, program: CudaProgram, 
     file: program.file, text: program.text, tokens: program.tokens, scan: program.scan, kernels: program.kernels,
     annotations: program.annotations, findings: result.findings, refusals: result.refusals,
     hostProblems: program.hostProblems, optionsKey: optionsKey(options), steps: 0, external, full: () => result,
-    libraryKey: once(() => libraryContext(program.text, options.libraryTarget)),
+    libraryFacts: once(() => libraryFacts(program.text, options.libraryTarget)),
   });
 }
 
@@ -108,8 +109,8 @@ export function analyzeCudaIncrementally(
   const delta = text.length - old.length;
   // library pipelines (analyzer/libs) are found per host function, under file-wide gates and
   // directives: when those stay, only the re-analyzed functions' library findings can change
-  const libraryKey = libraryKeyAfter(st, text, p, so, sn, options);
-  if (libraryKey !== st.libraryKey()) return undefined;
+  const facts = libraryFactsAfter(st, text, p, so, sn, options);
+  if (facts?.key !== st.libraryFacts()?.key) return undefined;
   if (quotesMovedLine(st, old, text, p, so, sn)) return undefined;
 
   // 2. the one function whose body strictly contains it
@@ -192,7 +193,7 @@ export function analyzeCudaIncrementally(
     annotations, constLookup: env.ctx.constLookup,
   };
   const found = cudaFindings(partial, sequences, cudaProfile(options.gpu).profile, options, lines, new Map());
-  if (libraryKey) for (const lf of acceptedLibraryFindings(partial, options, lines, new Set(dirty))) found.findings.push(lf.finding);
+  if (facts) for (const lf of acceptedLibraryFindings(partial, options, lines, new Set(dirty), facts)) found.findings.push(lf.finding);
 
   const oldDirty = dirty.map(g => {
     const i = s.functions.indexOf(g);
@@ -274,7 +275,7 @@ function finishStep(x: StepParts): AnalysisResult {
   };
   states.set(result, {
     file, text, tokens, scan: s, kernels, annotations, findings, refusals, hostProblems,
-    optionsKey: st.optionsKey, steps: st.steps + 1, external: st.external, full: fullOnce, libraryKey: st.libraryKey /* unchanged: checked */,
+    optionsKey: st.optionsKey, steps: st.steps + 1, external: st.external, full: fullOnce, libraryFacts: st.libraryFacts /* unchanged: checked */,
   });
   return result;
 }
@@ -348,11 +349,10 @@ function quotesMovedLine(st: CudaState, old: string, text: string, p: number, so
 }
 
 /**
- * libraryContext of the new text, re-computed only when the edit could change it. Each test in it
- * matches a few dozen characters besides blanks, all containing one of LIBRARY_WORDS: a match the
- * edit makes or breaks lies within 48 non-blank characters of it, in the old or the new text.
+ * The library facts of the new text, tested again only when the edit could change them: with no
+ * LIBRARY_WORDS within 48 non-blank characters of the edit, in the old or the new text, they stay.
  */
-function libraryKeyAfter(st: CudaState, text: string, p: number, so: number, sn: number, options: AnalysisOptions): string {
+function libraryFactsAfter(st: CudaState, text: string, p: number, so: number, sn: number, options: AnalysisOptions): LibraryFacts | undefined {
   const near = (a: string, from: number, to: number) => {
     let lo = from;
     for (let n = 0; lo > 0 && n < 48; lo--) if (!isBlankChar(a.charCodeAt(lo - 1))) n++;
@@ -361,11 +361,9 @@ function libraryKeyAfter(st: CudaState, text: string, p: number, so: number, sn:
     return a.slice(lo, hi);
   };
   const touched = (w: string) => LIBRARY_WORDS.some(x => w.includes(x));
-  if (!touched(near(st.text, p, so)) && !touched(near(text, p, sn))) return st.libraryKey();
-  return libraryContext(text, options.libraryTarget);
+  if (!touched(near(st.text, p, so)) && !touched(near(text, p, sn))) return st.libraryFacts();
+  return libraryFacts(text, options.libraryTarget);
 }
-
-const LIBRARY_WORDS = ['cv::', 'cuda::', 'GpuMat', 'thrust::', 'cublas', 'namespace', 'include'];
 
 /** A character `\s` matches. */
 function isBlankChar(c: number): boolean {

@@ -2,6 +2,7 @@
 // cuBLASLt runs both inside the GEMM's epilogue (CUBLASLT_EPILOGUE_BIAS / _RELU_BIAS / _GELU_BIAS),
 // so the output is written once instead of written, read back and written again.
 
+import type { LibraryFacts } from './libraryFacts';
 import type { CudaProgram } from '../cuda/frontend';
 import type { LaunchNode } from '../core/ir';
 import type { CudaLaunchData } from '../cuda/hostSequence';
@@ -55,8 +56,8 @@ function pointerName(text: string): string | undefined {
   return m?.[1];
 }
 
-export function findEpilogues(program: CudaProgram, functions: HostFunction[]): EpilogueMatch[] {
-  if (!/cublas(S|D|H)?gemm|cublasGemmEx/.test(program.text)) return [];
+export function findEpilogues(program: CudaProgram, functions: HostFunction[], facts: LibraryFacts): EpilogueMatch[] {
+  if (!facts.gemm) return [];
   const out: EpilogueMatch[] = [];
   const byStmt = new Map<number, LaunchNode>();
   for (const l of program.launches) byStmt.set(l.stmtSpan.start, l);

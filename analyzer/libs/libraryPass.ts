@@ -11,7 +11,7 @@ import type { FunctionDecl } from '../cuda/scanner';
 import { Tok } from '../cuda/lexer';
 import type { AnalysisOptions } from '../analyze';
 import { cudaProfile } from '../cost/profiles';
-import { resolveTarget, type LibraryTarget } from './libTarget';
+import { libraryFacts, type LibraryFacts } from './libraryFacts';
 import { findCvChains } from './opencv';
 import { findThrustPairs } from './thrust';
 import { opencvFinding, type LibOptions } from '../rules/FL030-opencv-pipeline';
@@ -26,33 +26,18 @@ export interface LibraryFinding {
   fix: () => Fix | undefined;
 }
 
-/** Whether a text may hold library pipelines (a cheap gate before any function is read). */
-export function mayUseLibraries(text: string): boolean {
-  return /cv::|GpuMat|thrust::|cublas/.test(text);
-}
-
-/**
- * What the library finders read from the whole file rather than from one function: their gates,
- * `using namespace` directives and the fix target. Equal keys before and after an edit inside a
- * function body mean only that function's library findings can change (analyzer/incremental.ts).
- */
-export function libraryContext(text: string, libraryTarget: LibraryTarget | undefined): string {
-  if (!mayUseLibraries(text)) return '';
-  const tests = [/cuda::|GpuMat/, /thrust::/, /cublas(S|D|H)?gemm|cublasGemmEx/, /using\s+namespace\s+cv\s*;/, /using\s+namespace\s+cv::cuda\s*;/, /using\s+namespace\s+thrust\s*;/];
-  return `${tests.map(r => (r.test(text) ? 1 : 0)).join('')}${resolveTarget(text, libraryTarget) ?? '-'}`;
-}
-
 /**
  * Library findings as analyze() reports them: the minimum saving, ignore annotations, a severity
  * override and the profile's note applied. `within`: only these host functions' (an incremental
  * step re-reads the functions an edit touched).
  */
-export function acceptedLibraryFindings(program: CudaProgram, options: AnalysisOptions, lines: LineIndex, within?: ReadonlySet<FunctionDecl>): LibraryFinding[] {
+export function acceptedLibraryFindings(program: CudaProgram, options: AnalysisOptions, lines: LineIndex, within?: ReadonlySet<FunctionDecl>, facts = libraryFacts(program.text, options.libraryTarget)): LibraryFinding[] {
+  if (!facts) return [];
   const withFixes = options.withFixes ?? true;
   const { profile, note } = cudaProfile(options.gpu);
   const ann = program.annotations;
   const out: LibraryFinding[] = [];
-  for (const lf of libraryFindings(program, profile, { defaultElements: options.defaultElements, libraryTarget: options.libraryTarget }, lines, withFixes, within)) {
+  for (const lf of libraryFindings(program, profile, { defaultElements: options.defaultElements, libraryTarget: options.libraryTarget }, lines, withFixes, facts, within)) {
     if (lf.finding.estimate.bytesBefore - lf.finding.estimate.bytesAfter < options.minSavingBytes) continue;
     if (ann.ignoreFile || ann.ignoredLines.has(lf.finding.range.start.line)) continue;
     if (options.severity) lf.finding.severity = options.severity;
@@ -62,21 +47,18 @@ export function acceptedLibraryFindings(program: CudaProgram, options: AnalysisO
   return out;
 }
 
-export function libraryFindings(program: CudaProgram, profile: GpuProfile, opts: LibOptions & { defaultElements: number }, lines: LineIndex, withFixes: boolean, within?: ReadonlySet<FunctionDecl>): LibraryFinding[] {
-  const text = program.text;
-  // cheap gate: most CUDA files use none of these libraries
-  if (!mayUseLibraries(text)) return [];
+export function libraryFindings(program: CudaProgram, profile: GpuProfile, opts: LibOptions & { defaultElements: number }, lines: LineIndex, withFixes: boolean, facts: LibraryFacts, within?: ReadonlySet<FunctionDecl>): LibraryFinding[] {
   const out: LibraryFinding[] = [];
-  const fns = libraryFunctions(program, within);
-  for (const chain of findCvChains(program, fns('opencv'))) {
+  const fns = libraryFunctions(program, facts, within);
+  for (const chain of findCvChains(program, fns('opencv'), facts)) {
     // a loop over crops: one batched call (FL033) replaces the per-iteration fix when it has one
     const batch = batchOf(program, chain);
     const b = batch ? opencvBatchFinding(program, batch, profile, opts, lines, withFixes) : undefined;
     if (b) out.push(b);
     if (!b?.finding.fixable) out.push(opencvFinding(program, chain, profile, opts, lines, withFixes));
   }
-  for (const pair of findThrustPairs(program, fns('thrust'))) out.push(thrustFinding(program, pair, profile, opts, lines, withFixes));
-  for (const e of findEpilogues(program, fns('cublas'))) out.push(cublasFinding(program, e, profile, opts, lines));
+  for (const pair of findThrustPairs(program, fns('thrust'), facts)) out.push(thrustFinding(program, pair, profile, opts, lines, withFixes));
+  for (const e of findEpilogues(program, fns('cublas'), facts)) out.push(cublasFinding(program, e, profile, opts, lines));
   return out;
 }
 
@@ -89,10 +71,10 @@ type Library = 'opencv' | 'thrust' | 'cublas';
  * a large file that mentions cuBLAS once no longer turns all of its host code into items
  * (ggml-cuda.cu, 3,458 lines: two thirds of its analysis time). Items are built once per function.
  */
-function libraryFunctions(program: CudaProgram, within: ReadonlySet<FunctionDecl> | undefined): (lib: Library) => HostFunction[] {
+function libraryFunctions(program: CudaProgram, facts: LibraryFacts, within: ReadonlySet<FunctionDecl> | undefined): (lib: Library) => HostFunction[] {
   const t = program.tokens;
   const text = program.text;
-  const all = { opencv: /using\s+namespace\s+cv\s*(::\s*cuda\s*)?;/.test(text), thrust: /using\s+namespace\s+thrust\s*;/.test(text), cublas: false };
+  const all = { opencv: facts.usingCv || facts.usingCvCuda, thrust: facts.usingThrust, cublas: false };
   const built = new Map<FunctionDecl, HostFunction>();
   const names = (fn: FunctionDecl): { opencv: boolean; thrust: boolean; cublas: boolean } => {
     const r = { opencv: false, thrust: false, cublas: false };

@@ -7,7 +7,8 @@
 import type { CudaProgram } from '../cuda/frontend';
 import { evalText } from '../cuda/constEval';
 import type { Span } from '../core/text';
-import { allBlocks, hostFunctions, localLookup, mentionsOutside, type Arg, type CallItem, type HostFunction, type HostItem, type LoopItem } from './hostCalls';
+import type { LibraryFacts } from './libraryFacts';
+import { allBlocks, localLookup, mentionsOutside, type Arg, type CallItem, type HostFunction, type HostItem, type LoopItem } from './hostCalls';
 import { colorChannels, colorCodeName, parseCvType, type CvType } from './cvTypes';
 
 export type CvOpKind = 'resize' | 'cvtColor' | 'convertTo' | 'add' | 'subtract' | 'multiply' | 'divide' | 'split';
@@ -62,12 +63,11 @@ export interface CvChain {
 
 const CV_FUNCS = new Set(['resize', 'cvtColor', 'add', 'subtract', 'multiply', 'divide', 'split']);
 
-export function findCvChains(program: CudaProgram, functions?: HostFunction[]): CvChain[] {
-  const text = program.text;
-  if (!/cuda::|GpuMat/.test(text)) return [];
-  const ns = namespaces(text);
+export function findCvChains(program: CudaProgram, functions: HostFunction[], facts: LibraryFacts): CvChain[] {
+  if (!facts.opencv) return [];
+  const ns = { cv: facts.usingCv, cvcuda: facts.usingCvCuda };
   const out: CvChain[] = [];
-  for (const f of functions ?? hostFunctions(program.tokens, program.scan.functions)) {
+  for (const f of functions) {
     for (const block of allBlocks(f.items)) {
       for (const c of chainsInBlock(f, block.items, ns, program)) {
         c.loop = block.loop;
@@ -76,10 +76,6 @@ export function findCvChains(program: CudaProgram, functions?: HostFunction[]): 
     }
   }
   return out;
-}
-
-function namespaces(text: string): { cv: boolean; cvcuda: boolean } {
-  return { cv: /using\s+namespace\s+cv\s*;/.test(text), cvcuda: /using\s+namespace\s+cv::cuda\s*;/.test(text) };
 }
 
 /** The OpenCV CUDA function a callee names, accounting for `using namespace`. */

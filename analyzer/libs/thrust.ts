@@ -3,6 +3,7 @@
 // its own kernel; the fused forms (transform_reduce, transform_*_scan, inner_product, or a
 // make_transform_iterator over the transform's input) never write the intermediate.
 
+import type { LibraryFacts } from './libraryFacts';
 import type { CudaProgram } from '../cuda/frontend';
 import { evalText } from '../cuda/constEval';
 import { elementSize } from '../cuda/types';
@@ -31,9 +32,9 @@ export interface ThrustPair {
 const FNS = new Set<ThrustFn>(['transform', 'reduce', 'inclusive_scan', 'exclusive_scan', 'count_if', 'inner_product']);
 const POLICY = /^(::)?thrust::(device|host|seq|cuda::par(_nosync)?|system::\w+::par)(\.on\(.*\))?$/;
 
-export function findThrustPairs(program: CudaProgram, functions: HostFunction[]): ThrustPair[] {
-  if (!/thrust::/.test(program.text)) return [];
-  const usingThrust = /using\s+namespace\s+thrust\s*;/.test(program.text);
+export function findThrustPairs(program: CudaProgram, functions: HostFunction[], facts: LibraryFacts): ThrustPair[] {
+  if (!facts.thrust) return [];
+  const usingThrust = facts.usingThrust;
   const out: ThrustPair[] = [];
   for (const f of functions) {
     for (const block of allBlocks(f.items)) out.push(...pairsInBlock(program, f, block.items, usingThrust));

@@ -1,0 +1,46 @@
+// What the library finders (analyzer/libs) read from a file as a whole rather than from one host
+// function: whether it may use each library at all, its `using namespace` directives, and which
+// fused library its fixes target. Computed once per text (regular expressions over the whole file);
+// an incremental step that provably keeps them passes them on instead of testing the text again.
+
+import { resolveTarget, type LibraryTarget } from './libTarget';
+
+export interface LibraryFacts {
+  /** The text names OpenCV CUDA (`cuda::` or `GpuMat`). */
+  opencv: boolean;
+  thrust: boolean;
+  /** A cuBLAS GEMM call. */
+  gemm: boolean;
+  usingCv: boolean;
+  usingCvCuda: boolean;
+  usingThrust: boolean;
+  target: 'cvgs' | 'fkl' | undefined;
+  /** All of the above in one string, to compare before and after an edit. */
+  key: string;
+}
+
+/** Whether a text may hold library pipelines (a cheap gate before any function is read). */
+export function mayUseLibraries(text: string): boolean {
+  return /cv::|GpuMat|thrust::|cublas/.test(text);
+}
+
+/** The facts, or undefined when the text names none of the libraries. */
+export function libraryFacts(text: string, libraryTarget: LibraryTarget | undefined): LibraryFacts | undefined {
+  if (!mayUseLibraries(text)) return undefined;
+  const f = {
+    opencv: /cuda::|GpuMat/.test(text),
+    thrust: /thrust::/.test(text),
+    gemm: /cublas(S|D|H)?gemm|cublasGemmEx/.test(text),
+    usingCv: /using\s+namespace\s+cv\s*;/.test(text),
+    usingCvCuda: /using\s+namespace\s+cv::cuda\s*;/.test(text),
+    usingThrust: /using\s+namespace\s+thrust\s*;/.test(text),
+    target: resolveTarget(text, libraryTarget),
+  };
+  return { ...f, key: JSON.stringify(f) };
+}
+
+/**
+ * Words every match of the tests above contains (besides blanks, at most a few dozen characters):
+ * an edit that makes or breaks a match has one of them within 48 non-blank characters.
+ */
+export const LIBRARY_WORDS = ['cv::', 'cuda::', 'GpuMat', 'thrust::', 'cublas', 'namespace', 'include'];
