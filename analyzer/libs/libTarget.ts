@@ -7,7 +7,8 @@ export function resolveTarget(text: string, setting: LibraryTarget | undefined):
   const s = setting ?? 'auto';
   if (s === 'cvgs' || s === 'fkl') return s;
   if (s === 'none') return undefined;
-  if (/^[ \t]*#[ \t]*include[ \t]*[<"]cvGPUSpeedup\.cuh[>"]/m.test(text)) return 'cvgs';
-  if (/^[ \t]*#[ \t]*include[ \t]*[<"]fused_kernel\//m.test(text)) return 'fkl';
+  // the header's name first: a line-anchored search alone visits every line of a large file
+  if (text.includes('cvGPUSpeedup.cuh') && /^[ \t]*#[ \t]*include[ \t]*[<"]cvGPUSpeedup\.cuh[>"]/m.test(text)) return 'cvgs';
+  if (text.includes('fused_kernel/') && /^[ \t]*#[ \t]*include[ \t]*[<"]fused_kernel\//m.test(text)) return 'fkl';
   return undefined;
 }

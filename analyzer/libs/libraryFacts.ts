@@ -27,13 +27,16 @@ export function mayUseLibraries(text: string): boolean {
 /** The facts, or undefined when the text names none of the libraries. */
 export function libraryFacts(text: string, libraryTarget: LibraryTarget | undefined): LibraryFacts | undefined {
   if (!mayUseLibraries(text)) return undefined;
+  // the three directives in one pass over the text
+  const using = new Set<string>();
+  for (const m of text.matchAll(/using\s+namespace\s+(cv::cuda|cv|thrust)\s*;/g)) using.add(m[1]);
   const f = {
     opencv: /cuda::|GpuMat/.test(text),
-    thrust: /thrust::/.test(text),
+    thrust: text.includes('thrust::'),
     gemm: /cublas(S|D|H)?gemm|cublasGemmEx/.test(text),
-    usingCv: /using\s+namespace\s+cv\s*;/.test(text),
-    usingCvCuda: /using\s+namespace\s+cv::cuda\s*;/.test(text),
-    usingThrust: /using\s+namespace\s+thrust\s*;/.test(text),
+    usingCv: using.has('cv'),
+    usingCvCuda: using.has('cv::cuda'),
+    usingThrust: using.has('thrust'),
     target: resolveTarget(text, libraryTarget),
   };
   return { ...f, key: JSON.stringify(f) };
