@@ -1,8 +1,11 @@
 // Where a full analysis of the generated 10,000-line CUDA file goes, phase by phase: lexing,
 // scanning, kernel summaries, host-function analysis, findings. Each phase is timed on its own
 // (the same work analyzeCuda and cudaFindings do), median and fastest of N runs.
-// Run with: npm run bench cuda-phases   (MIXED=1 for the mixed file; RUNS=n)
+// Run with: npm run bench cuda-phases   (MIXED=1 for the mixed file; FILE=path for any file, such
+// as the joined real sources bench/corpus.ts writes to out/bench/joined.cu; RUNS=n)
+import { readFileSync } from 'node:fs';
 import { analyze, newHost, DEFAULT_OPTIONS } from '../analyzer/analyze';
+import { acceptedLibraryFindings } from '../analyzer/libs/libraryPass';
 import { lex } from '../analyzer/cuda/lexer';
 import { scan } from '../analyzer/cuda/scanner';
 import { parseAnnotations } from '../analyzer/core/annotations';
@@ -16,7 +19,7 @@ import { generateCuda } from './gen-cuda.mjs';
 
 const mixed = process.env.MIXED === '1';
 const runs = Number(process.env.RUNS ?? 40);
-const text: string = generateCuda(10000, 1, mixed);
+const text: string = process.env.FILE ? readFileSync(process.env.FILE, 'utf8') : generateCuda(10000, 1, mixed);
 const file = '/bench/synth.cu';
 const OPTS = { ...DEFAULT_OPTIONS, withFixes: false };
 const times = new Map<string, number[]>();
@@ -40,8 +43,9 @@ for (let i = 0; i < runs + 10; i++) {
   timed('host functions', () => { for (const f of s.functions) if (!f.isKernel && f.isHost) analyzeHostFunction(env, f); });
   const lines = timed('line index', () => new LineIndex(text));
   timed('findings (cudaFindings)', () => cudaFindings(program, program.sequences, profile, OPTS, lines, new Map()));
+  timed('library pipelines', () => acceptedLibraryFindings(program, OPTS, lines));
 }
-console.log(`${mixed ? 'mixed' : 'dense'} file, ${runs} runs\n\n| phase | median ms | fastest ms |\n|---|---:|---:|`);
+console.log(`${process.env.FILE ?? (mixed ? 'mixed' : 'dense')} file, ${runs} runs\n\n| phase | median ms | fastest ms |\n|---|---:|---:|`);
 for (const [phase, xs] of times) {
   xs.sort((a, b) => a - b);
   console.log(`| ${phase} | ${xs[xs.length >> 1].toFixed(2)} | ${xs[0].toFixed(2)} |`);

@@ -408,6 +408,9 @@ function collectIndexDecls(
     if (!(t.isIdent(nameTok - 1) || t.is(nameTok - 1, '>') || pa === nameTok)) continue;
     if (t.is(nameTok - 1, '*') || pointers.has(t.text(nameTok))) continue;
     const name = t.text(nameTok);
+    // only the thread builtins and index variables found so far make an index: without one of
+    // them the initializer (often long: tiles, fragments, constants) is not worth a polynomial
+    if (!mentionsIndexWord(t, eq + 1, pb, vars)) continue;
     const poly = toPoly(t, eq + 1, pb, subst);
     if (!poly) continue;
     if (!isThreadDependent(poly) && !isStrideLike(poly)) continue;
@@ -416,6 +419,18 @@ function collectIndexDecls(
     vars.set(name, poly);
     declStmts.set(name, [a, b]);
   }
+}
+
+const INDEX_BUILTINS = new Set(['threadIdx', 'blockIdx', 'blockDim', 'gridDim']);
+
+/** Whether tokens [a, b] name a thread builtin or one of `vars`: what a thread-dependent or stride polynomial needs. */
+function mentionsIndexWord(t: Tokens, a: number, b: number, vars: Map<string, Poly>): boolean {
+  for (let i = a; i <= b; i++) {
+    if (t.kinds[i] !== Tok.Ident) continue;
+    const w = t.text(i);
+    if (INDEX_BUILTINS.has(w) || vars.has(w)) return true;
+  }
+  return false;
 }
 
 function isStrideLike(p: Poly): boolean {
@@ -454,16 +469,19 @@ function threadDependentLocals(t: Tokens, a: number, b: number, vars: Map<string
   for (const [n, p] of vars) if (isThreadDependent(p)) dep.add(n);
   for (let pass = 0; pass < 2; pass++) {
     for (let i = a; i <= b; i++) {
-      if (!t.isIdent(i) || t.kinds[i + 1] !== Tok.Punct || !ASSIGN_OPS.has(t.text(i + 1))) continue;
+      if (!t.isIdent(i) || t.kinds[i + 1] !== Tok.Punct) continue;
+      // every assignment operator ends with `=`: tested on the character before the text
+      if (t.src.charCodeAt(t.ends[i + 1] - 1) !== 61 || !ASSIGN_OPS.has(t.text(i + 1))) continue;
       if (t.is(i - 1, '.') || t.is(i - 1, '->') || t.is(i + 1, '==')) continue;
       const name = t.text(i);
       if (dep.has(name)) continue;
       // right-hand side up to `;` or `,` at depth 0
       let depth = 0;
       for (let j = i + 2; j <= b; j++) {
-        if (t.is(j, '(') || t.is(j, '[') || t.is(j, '{')) depth++;
-        else if (t.is(j, ')') || t.is(j, ']') || t.is(j, '}')) { if (--depth < 0) break; }
-        else if (depth === 0 && (t.is(j, ';') || t.is(j, ','))) break;
+        const ch = t.ch(j);
+        if (ch === 40 /* ( */ || ch === 91 /* [ */ || ch === 123 /* { */) depth++;
+        else if (ch === 41 /* ) */ || ch === 93 /* ] */ || ch === 125 /* } */) { if (--depth < 0) break; }
+        else if (depth === 0 && (ch === 59 /* ; */ || ch === 44 /* , */)) break;
         if (t.isIdent(j) && !t.is(j - 1, '.') && !t.is(j - 1, '->')) {
           const w = t.text(j);
           if (w === 'threadIdx' || w === 'blockIdx' || dep.has(w)) { dep.add(name); break; }

@@ -180,42 +180,17 @@ export function lex(src: string, from = 0, to = src.length): Tokens {
     if (c !== 32 && c !== 9 && c !== 13) { atLineStart = false; break; }
   }
 
-  const push = (k: Tok, s: number, e: number) => {
-    if (count === cap) {
-      cap *= 2;
-      const k2 = new Uint8Array(cap); k2.set(kinds); kinds = k2;
-      const s2 = new Int32Array(cap); s2.set(starts); starts = s2;
-      const e2 = new Int32Array(cap); e2.set(ends); ends = e2;
-      const l2 = new Uint8Array(cap); l2.set(lineFirst); lineFirst = l2;
-    }
-    kinds[count] = k;
-    starts[count] = s;
-    ends[count] = e;
-    lineFirst[count] = atLineStart ? 1 : 0;
-    count++;
-    atLineStart = false;
-  };
-
-  const lexQuoted = (open: number, quote: number): number => {
-    // Returns the end offset of a "..." or '...' literal starting at `open` (the quote char).
-    let j = open + 1;
-    while (j < n) {
-      const c = src.charCodeAt(j);
-      if (c === 92) { j += 2; continue; }
-      if (c === quote) return j + 1;
-      if (c === 10) break;
-      j++;
-    }
-    problems.push({ message: quote === 34 ? 'unterminated string literal' : 'unterminated character literal', start: open, end: Math.min(j, n) });
-    return Math.min(j, n);
-  };
-
+  // One loop, no closures: every branch either skips trivia (`continue`) or sets the token's kind
+  // and end for the one push at the bottom (closures over the growing arrays and the line flag
+  // made each token cost several times a plain loop).
   let i = from;
   while (i < n) {
     const c = src.charCodeAt(i);
     // whitespace
     if (c === 10) { atLineStart = true; i++; continue; }
     if (c === 32 || c === 9 || c === 13 || c === 12 || c === 11) { i++; continue; }
+    let kind: Tok;
+    let e: number;
     // line continuation outside a directive
     if (c === 92 && (src.charCodeAt(i + 1) === 10 || (src.charCodeAt(i + 1) === 13 && src.charCodeAt(i + 2) === 10))) {
       i += src.charCodeAt(i + 1) === 13 ? 3 : 2;
@@ -227,8 +202,8 @@ export function lex(src: string, from = 0, to = src.length): Tokens {
       if (d === 47) {
         let j = i + 2;
         while (j < n) {
-          const e = src.charCodeAt(j);
-          if (e === 10) {
+          const x = src.charCodeAt(j);
+          if (x === 10) {
             if (src.charCodeAt(j - 1) === 92 || (src.charCodeAt(j - 1) === 13 && src.charCodeAt(j - 2) === 92)) { j++; continue; }
             break;
           }
@@ -247,18 +222,18 @@ export function lex(src: string, from = 0, to = src.length): Tokens {
         continue;
       }
     }
-    // preprocessor line
     if (c === 35 && atLineStart) {
+      // preprocessor line
       let j = i + 1;
       while (j < n) {
-        const e = src.charCodeAt(j);
-        if (e === 10) {
+        const x = src.charCodeAt(j);
+        if (x === 10) {
           let k = j - 1;
           if (src.charCodeAt(k) === 13) k--;
           if (src.charCodeAt(k) === 92) { j++; continue; }
           break;
         }
-        if (e === 47 && src.charCodeAt(j + 1) === 42) {
+        if (x === 47 && src.charCodeAt(j + 1) === 42) {
           // a block comment inside a directive may span lines
           const close = src.indexOf('*/', j + 2);
           j = close < 0 ? n : close + 2;
@@ -266,47 +241,43 @@ export function lex(src: string, from = 0, to = src.length): Tokens {
         }
         j++;
       }
-      push(Tok.Preproc, i, j);
-      i = j;
-      continue;
-    }
-    // identifiers, keywords, and prefixed string/char literals
-    if (isIdStart(c)) {
+      kind = Tok.Preproc;
+      e = j;
+    } else if (isIdStart(c)) {
+      // identifiers, keywords, and prefixed string/char literals
       let j = i + 1;
       while (j < n && isIdPart(src.charCodeAt(j))) j++;
       const q = src.charCodeAt(j);
+      kind = Tok.Ident;
+      e = j;
       if ((q === 34 || q === 39) && j - i <= 3 && STRING_PREFIXES.has(src.slice(i, j))) {
         const prefix = src.slice(i, j);
+        let raw = false;
         if (q === 34 && prefix.endsWith('R')) {
           // raw string R"delim( ... )delim"
           const paren = src.indexOf('(', j + 1);
           const delim = paren >= 0 && paren - j - 1 <= 16 ? src.slice(j + 1, paren) : null;
           if (delim !== null && !/[\s\\)]/.test(delim)) {
             const close = src.indexOf(')' + delim + '"', paren + 1);
-            const e = close < 0 ? n : close + delim.length + 2;
+            e = close < 0 ? n : close + delim.length + 2;
             if (close < 0) problems.push({ message: 'unterminated raw string literal', start: i, end: n });
-            push(Tok.String, i, e);
-            i = e;
-            continue;
+            kind = Tok.String;
+            raw = true;
           }
         }
-        const e = lexQuoted(j, q);
-        push(q === 34 ? Tok.String : Tok.Char, i, e);
-        i = e;
-        continue;
+        if (!raw) {
+          e = lexQuoted(src, n, j, q, problems);
+          kind = q === 34 ? Tok.String : Tok.Char;
+        }
       }
-      push(Tok.Ident, i, j);
-      i = j;
-      continue;
-    }
-    // numbers (digit separators, hex, exponents with signs, suffixes)
-    if (isDigit(c) || (c === 46 && isDigit(src.charCodeAt(i + 1)))) {
+    } else if (isDigit(c) || (c === 46 && isDigit(src.charCodeAt(i + 1)))) {
+      // numbers (digit separators, hex, exponents with signs, suffixes)
       let j = i + 1;
       while (j < n) {
-        const e = src.charCodeAt(j);
-        if (isIdPart(e) || e === 46) { j++; continue; }
-        if (e === 39 && isIdPart(src.charCodeAt(j + 1))) { j += 2; continue; }
-        if (e === 43 || e === 45) {
+        const x = src.charCodeAt(j);
+        if (isIdPart(x) || x === 46) { j++; continue; }
+        if (x === 39 && isIdPart(src.charCodeAt(j + 1))) { j += 2; continue; }
+        if (x === 43 || x === 45) {
           // exponent sign: 1e-5 (decimal) or 0x1p-3 (hex float)
           const prev = src.charCodeAt(j - 1) | 32;
           const hex = src.charCodeAt(i) === 48 && (src.charCodeAt(i + 1) | 32) === 120;
@@ -314,27 +285,49 @@ export function lex(src: string, from = 0, to = src.length): Tokens {
         }
         break;
       }
-      push(Tok.Number, i, j);
-      i = j;
-      continue;
+      kind = Tok.Number;
+      e = j;
+    } else if (c === 34 || c === 39) {
+      e = lexQuoted(src, n, i, c, problems);
+      kind = c === 34 ? Tok.String : Tok.Char;
+    } else if (c === 60 && src.charCodeAt(i + 1) === 60 && src.charCodeAt(i + 2) === 60) {
+      kind = Tok.LaunchOpen;
+      e = i + 3;
+    } else {
+      // punctuation
+      kind = Tok.Punct;
+      e = i + punctLength(src, i, c);
     }
-    if (c === 34 || c === 39) {
-      const e = lexQuoted(i, c);
-      push(c === 34 ? Tok.String : Tok.Char, i, e);
-      i = e;
-      continue;
+    if (count === cap) {
+      cap *= 2;
+      const k2 = new Uint8Array(cap); k2.set(kinds); kinds = k2;
+      const s2 = new Int32Array(cap); s2.set(starts); starts = s2;
+      const e2 = new Int32Array(cap); e2.set(ends); ends = e2;
+      const l2 = new Uint8Array(cap); l2.set(lineFirst); lineFirst = l2;
     }
-    // punctuation
-    if (c === 60 && src.charCodeAt(i + 1) === 60 && src.charCodeAt(i + 2) === 60) {
-      push(Tok.LaunchOpen, i, i + 3);
-      i += 3;
-      continue;
-    }
-    const len = punctLength(src, i, c);
-    push(Tok.Punct, i, i + len);
-    i += len;
+    kinds[count] = kind;
+    starts[count] = i;
+    ends[count] = e;
+    lineFirst[count] = atLineStart ? 1 : 0;
+    count++;
+    atLineStart = false;
+    i = e;
   }
   return new Tokens(src, count, kinds, starts, ends, lineFirst, comments, problems);
+}
+
+/** The end offset of a "..." or '...' literal whose quote is at `open` (to the line's end when unterminated). */
+function lexQuoted(src: string, n: number, open: number, quote: number, problems: LexProblem[]): number {
+  let j = open + 1;
+  while (j < n) {
+    const c = src.charCodeAt(j);
+    if (c === 92) { j += 2; continue; }
+    if (c === quote) return j + 1;
+    if (c === 10) break;
+    j++;
+  }
+  problems.push({ message: quote === 34 ? 'unterminated string literal' : 'unterminated character literal', start: open, end: Math.min(j, n) });
+  return Math.min(j, n);
 }
 
 /**
