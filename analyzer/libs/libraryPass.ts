@@ -64,6 +64,9 @@ export function libraryFindings(program: CudaProgram, profile: GpuProfile, opts:
 
 type Library = 'opencv' | 'thrust' | 'cublas';
 
+/** The cuBLAS calls the epilogue finder reads (findEpilogues): a function without one has no finding. */
+const CUBLAS_GEMM = /^cublas\w*[Gg]emm/;
+
 /**
  * The host functions each library's finder reads: those that name the library (its namespace, a
  * GpuMat or a cuBLAS call) among their tokens, or every one when a `using namespace` lets calls go
@@ -88,7 +91,7 @@ function libraryFunctions(program: CudaProgram, facts: LibraryFacts, within: Rea
       if (len === 2 && c === 99 /* c */ && text.charCodeAt(at + 1) === 118 /* v */) r.opencv = true;
       else if (len === 6 && c === 71 /* G */ && text.startsWith('GpuMat', at)) r.opencv = true;
       else if (len === 6 && c === 116 /* t */ && text.startsWith('thrust', at)) r.thrust = true;
-      else if (len >= 6 && c === 99 && text.startsWith('cublas', at)) r.cublas = true;
+      else if (len >= 10 && c === 99 && text.startsWith('cublas', at) && CUBLAS_GEMM.test(t.text(i))) r.cublas = true;
     }
     return r;
   };
