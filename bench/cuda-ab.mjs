@@ -4,6 +4,7 @@
 // and prints the median and the fastest.
 // Usage: node bench/cuda-ab.mjs <before-checkout> <after-checkout> [rounds=6]
 //   e.g. git worktree add /tmp/before 7a41d8d && node bench/cuda-ab.mjs /tmp/before .
+// FILES=a.cu,b.cu compares on those files instead (such as real sources joined by bench/corpus.ts).
 import * as esbuild from 'esbuild';
 import { execFileSync } from 'node:child_process';
 import { mkdirSync } from 'node:fs';
@@ -16,7 +17,8 @@ mkdirSync('out/bench', { recursive: true });
 const driver = (dir) => `
 import { analyze, newHost, DEFAULT_OPTIONS } from ${JSON.stringify(resolve(dir, 'analyzer/analyze'))};
 import { generateCuda } from ${JSON.stringify(resolve(dir, 'bench/gen-cuda.mjs'))};
-const text = generateCuda(10000, 1, process.env.MIXED === '1');
+import { readFileSync } from 'node:fs';
+const text = process.env.FILE ? readFileSync(process.env.FILE, 'utf8') : generateCuda(10000, 1, process.env.MIXED === '1');
 const host = newHost();
 const opts = { ...DEFAULT_OPTIONS, withFixes: false };
 for (let i = 0; i < 10; i++) analyze('/b/s.cu', text, host, opts);
@@ -33,9 +35,10 @@ for (const [name, dir] of [['before', a], ['after', b]]) {
 const results = {};
 for (let r = 0; r < rounds; r++) {
   for (const name of ['before', 'after']) {
-    for (const mixed of ['0', '1']) {
-      const out = JSON.parse(execFileSync(process.execPath, [bundles[name]], { env: { ...process.env, MIXED: mixed }, encoding: 'utf8' }));
-      (results[`${name} ${mixed === '1' ? 'mixed' : 'dense'}`] ??= []).push(out);
+    const inputs = process.env.FILES ? process.env.FILES.split(',').map(f => ({ label: f, env: { FILE: resolve(f) } })) : [{ label: 'dense', env: { MIXED: '0' } }, { label: 'mixed', env: { MIXED: '1' } }];
+    for (const { label, env } of inputs) {
+      const out = JSON.parse(execFileSync(process.execPath, [bundles[name]], { env: { ...process.env, ...env }, encoding: 'utf8' }));
+      (results[`${name} ${label}`] ??= []).push(out);
     }
   }
 }
