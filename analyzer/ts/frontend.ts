@@ -323,10 +323,11 @@ function bindingFor(prop: string): Binding {
 function detectBackend(text: string, program: TsProgram): void {
   const re = /setBackend\(\s*['"`](\w+)['"`]/g;
   let last: string | undefined;
-  for (let m = re.exec(text); m; m = re.exec(text)) last = m[1];
+  // plain searches first: these run on every keystroke, over the whole file
+  if (text.includes('setBackend')) for (let m = re.exec(text); m; m = re.exec(text)) last = m[1];
   if (last && ['webgl', 'webgpu', 'cpu', 'wasm'].includes(last)) { program.backend = last as TfBackend; program.backendFrom = `\`tf.setBackend('${last}')\` in the file`; return; }
   if (program.imports.some(i => /tfjs-node/.test(i.module))) { program.backend = 'node'; program.backendFrom = 'the file imports @tensorflow/tfjs-node'; return; }
-  if (program.imports.some(i => /tfjs-backend-webgpu/.test(i.module)) || /['"]@tensorflow\/tfjs-backend-webgpu['"]/.test(text)) { program.backend = 'webgpu'; program.backendFrom = 'the file imports @tensorflow/tfjs-backend-webgpu'; return; }
+  if (program.imports.some(i => /tfjs-backend-webgpu/.test(i.module)) || (text.includes('tfjs-backend-webgpu') && /['"]@tensorflow\/tfjs-backend-webgpu['"]/.test(text))) { program.backend = 'webgpu'; program.backendFrom = 'the file imports @tensorflow/tfjs-backend-webgpu'; return; }
   program.backend = 'webgl';
   program.backendFrom = 'WebGL is TF.js\'s default backend in browsers (no `tf.setBackend` in the file)';
 }
