@@ -71,6 +71,14 @@ export interface ExtractResult {
   gradientNames: Set<string>;
 }
 
+/** Extracted callbacks of module-level calls, kept by the frontend across analyses (frontend.ts). */
+export interface ClosureCache {
+  /** What a callback's extraction depends on besides its own text: the bindings it can see. */
+  scopeKey(scope: Scope, values: TValue[]): string;
+  get(node: TS.Node, key: string): { fns: TFunction[]; gradientNames: string[] } | undefined;
+  set(node: TS.Node, key: string, entry: { fns: TFunction[]; gradientNames: string[] }): void;
+}
+
 export class Extractor {
   readonly fns: TFunction[] = [];
   readonly gradientNames = new Set<string>();
@@ -86,6 +94,10 @@ export class Extractor {
   private className: string | undefined;
   private readCollectors: Array<Set<string>> = [];
   private opStarts = new Set<number>();
+  /** The call of the module-level expression statement being walked (its callbacks may be cached). */
+  private topCall: TS.CallExpression | undefined;
+  /** Set by the frontend for the module walk: callbacks of module-level calls, by node. */
+  closureCache: ClosureCache | undefined;
   private returned: number | undefined;
 
   constructor(
@@ -231,7 +243,13 @@ export class Extractor {
     this.stmtId++;
     try {
       if (ts.isVariableStatement(s)) this.varStatement(s);
-      else if (ts.isExpressionStatement(s)) this.expr(s.expression);
+      else if (ts.isExpressionStatement(s)) {
+        // module code like `describe('…', () => { … })`: its callbacks may come from the cache
+        const top = this.closureCache && this.scope === this.mod.scope && ts.isCallExpression(s.expression) ? s.expression : undefined;
+        const saved = this.topCall;
+        this.topCall = top;
+        try { this.expr(s.expression); } finally { this.topCall = saved; }
+      }
       else if (ts.isReturnStatement(s)) {
         if (s.expression) {
           const ev = this.expr(s.expression);
@@ -808,6 +826,10 @@ export class Extractor {
   private hostCall(n: TS.CallExpression): void {
     const reads: string[] = [];
     for (const a of n.arguments) {
+      if (n === this.topCall && this.closureCache && (this.ts.isArrowFunction(a) || this.ts.isFunctionExpression(a))) {
+        this.cachedClosure(a);
+        continue;
+      }
       const ev = this.expr(a);
       if (ev.value !== undefined) reads.push(this.fn.values[ev.value].key);
       for (const v of ev.array ?? []) reads.push(this.fn.values[v].key);
@@ -829,9 +851,36 @@ export class Extractor {
     }
   }
 
+  /**
+   * A callback passed by module code to a call that is not tf's (`describe`, `it`, event handlers):
+   * extracted as closure() does, or taken from the cache when the node (kept across edits by the
+   * one-statement re-parse) meets the same module bindings; its functions then move with it.
+   */
+  private cachedClosure(node: TS.ArrowFunction | TS.FunctionExpression): void {
+    const cache = this.closureCache!;
+    const key = `${this.fn.gradient?.kind ?? ''}|${cache.scopeKey(this.scope, this.fn.values)}`;
+    const hit = cache.get(node, key);
+    if (hit) {
+      this.fns.push(...hit.fns);
+      for (const g of hit.gradientNames) this.gradientNames.add(g);
+      this.mergeClosure(hit.fns[0]);
+      return;
+    }
+    const first = this.fns.length;
+    const names = new Set(this.gradientNames);
+    const fn = this.runFunction(node, '<closure>', this.scope, { gradient: this.fn.gradient });
+    const fns = this.fns.slice(first);
+    cache.set(node, key, { fns, gradientNames: [...this.gradientNames].filter(g => !names.has(g)) });
+    this.mergeClosure(fn);
+  }
+
   private closure(node: TS.Node, name: string, gradient?: GradientContext): void {
     // values of this function captured by the closure escape: it may run at any time
     const fn = this.runFunction(node, name, this.scope, { gradient: gradient ?? this.fn.gradient });
+    this.mergeClosure(fn);
+  }
+
+  private mergeClosure(fn: TFunction): void {
     for (const free of fn.freeNames) {
       const found = this.scope.lookup(free);
       if (found && found.b.kind === 'tensor' && this.isOwnScope(found.scope)) {

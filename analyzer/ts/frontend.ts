@@ -50,9 +50,11 @@ interface DeclEntry {
   spans?: Span[];
 }
 const declCache = new WeakMap<TS.Node, DeclEntry>();
+/** Callbacks of module-level calls (`describe(…, () => {…})`), by node: see Extractor.cachedClosure. */
+const closureCache = new WeakMap<TS.Node, { key: string; pos: number; fns: TFunction[]; gradientNames: string[]; spans?: Span[] }>();
 
 /** Counters for tests and benchmarks: how the last analysis was served. */
-export const frontendStats = { parse: 'full' as 'full' | 'statement' | 'incremental' | 'cached', declsReused: 0, declsExtracted: 0 };
+export const frontendStats = { parse: 'full' as 'full' | 'statement' | 'incremental' | 'cached', declsReused: 0, declsExtracted: 0, closuresReused: 0 };
 
 export function scriptKind(ts: TypeScriptApi, file: string): TS.ScriptKind {
   if (/\.tsx$/i.test(file)) return ts.ScriptKind.TSX;
@@ -148,7 +150,24 @@ export function analyzeTsProgram(file: string, text: string): TsProgram {
   // module-level code, every time (it is short in files of functions); declarations come from the cache
   const cacheable = (s: TS.Statement) => isCacheableDecl(ts, s);
   for (const s of sf.statements) if (!cacheable(s)) settle(ts, sf, s);
+  frontendStats.closuresReused = 0;
   const moduleEx = new Extractor(ts, sf, mod, 0);
+  moduleEx.closureCache = {
+    scopeKey: (sc, values) => contextKey(sc, values, program),
+    get: (node, key) => {
+      const e = closureCache.get(node);
+      if (!e || e.key !== key) return undefined;
+      frontendStats.closuresReused++;
+      if (e.pos !== node.pos) {
+        const delta = node.pos - e.pos;
+        e.spans ??= spansOf(e.fns);
+        for (const x of e.spans) { x.start += delta; x.end += delta; }
+        e.pos = node.pos;
+      }
+      return e;
+    },
+    set: (node, key, entry) => closureCache.set(node, { ...entry, key, pos: node.pos }),
+  };
   moduleEx.runFunction(sf, '<module>', scope, { body: sf.statements, scope, skip: cacheable });
   const moduleFn = moduleEx.fns[0];
   resetModuleNamespaces(mod);

@@ -77,13 +77,65 @@ function useLater(): tf.Tensor { return later.square().sqrt(); }
 class Net { f = (x: tf.Tensor) => x.exp().neg(); run(x: tf.Tensor) { return tf.elu(tf.add(x, B)); } }
 `;
 
+/** Test-file style: everything in callbacks of module-level calls (their extraction is cached by node). */
+const SPEC_CODE = `import * as tf from '@tensorflow/tfjs';
+// fusion-lens: x=[32,64] float32
+const W = tf.randomNormal([64, 16]);
+let bias = tf.zeros([16]);
+describe('dense', () => {
+  let x: tf.Tensor2D;
+  beforeEach(() => { x = tf.randomNormal([32, 64]) as tf.Tensor2D; });
+  it('fuses', () => {
+    const y = tf.relu(tf.add(tf.matMul(x, W), bias));
+    expect(y.shape).toEqual([32, 16]);
+  });
+  it('keeps the intermediate', () => {
+    const h = tf.matMul(x, W);
+    const y = tf.sigmoid(tf.add(h, bias));
+    expect(h.sum().dataSync()[0]).toBeDefined();
+    return y;
+  });
+  it('under a gradient', () => {
+    const g = tf.grad((a: tf.Tensor) => tf.relu(tf.add(tf.matMul(a as tf.Tensor2D, W), bias)).sum());
+    g(x);
+  });
+});
+bias = tf.ones([16]);
+describe('chains', () => { it('elementwise', () => { const z = tf.exp(tf.square(tf.sub(W, 1))); z.print(); }); });
+`;
+
+test('callbacks of module-level calls (test files) are reused across edits and match a fresh analysis', () => {
+  const edits: Array<[string, string]> = [
+    ["it('fuses', () => {", "it('fuses', () => {\n    const unused = 1;"],
+    ['const z = tf.exp(', 'const z = tf.log('],
+    ["describe('dense', () => {", "// a comment above\ndescribe('dense', () => {"],
+    ['const W = tf.randomNormal([64, 16]);', 'const W = tf.randomNormal([64, 8]);'],
+    ['bias = tf.ones([16]);', 'bias = tf.ones([8]);'],
+    ['// fusion-lens: x=[32,64] float32', '// fusion-lens: x=[4,64] float32'],
+  ];
+  let text = SPEC_CODE;
+  forgetFile(FILE);
+  snapshot(text);
+  let reused = 0;
+  for (const [from, to] of edits) {
+    assert.ok(text.includes(from), from);
+    text = text.replace(from, to);
+    const inc = snapshot(text);
+    reused += frontendStats.closuresReused;
+    assert.equal(inc, fresh(text), `after editing \`${from}\``);
+    snapshot(text);
+  }
+  assert.ok(reused > 0, 'unchanged callbacks came from the cache');
+  assert.ok(JSON.parse(fresh(SPEC_CODE)).f.length > 0, 'the spec file has findings to keep');
+});
+
 // FUSION_LENS_EDIT_SEED and FUSION_LENS_EDITS run other or longer sequences (the CI size is 60)
 const SEED = Number(process.env.FUSION_LENS_EDIT_SEED ?? 7);
 const EDITS = Number(process.env.FUSION_LENS_EDITS ?? 60);
 
 test('random edits (syntax soup, keystrokes, statements made and removed, module code) match a fresh analysis', async () => {
   const mod = (await import(pathToFileURL(path.join(ROOT, 'bench', 'ts-gen.mjs')).href)) as { generateTfjsFile(n: number, mixed?: boolean): string };
-  const files = [mod.generateTfjsFile(300), mod.generateTfjsFile(300, true), MODULE_CODE, CASES.slice(0, 6).map(c => c.src).join('\n')];
+  const files = [mod.generateTfjsFile(300), mod.generateTfjsFile(300, true), MODULE_CODE, SPEC_CODE, CASES.slice(0, 6).map(c => c.src).join('\n')];
   for (const dir of ['tfjs', 'webgpu']) {
     for (const f of fs.readdirSync(path.join(ROOT, 'examples', dir))) if (f.endsWith('.ts')) files.push(fs.readFileSync(path.join(ROOT, 'examples', dir, f), 'utf8'));
   }
