@@ -77,6 +77,26 @@ function useLater(): tf.Tensor { return later.square().sqrt(); }
 class Net { f = (x: tf.Tensor) => x.exp().neg(); run(x: tf.Tensor) { return tf.elu(tf.add(x, B)); } }
 `;
 
+/**
+ * Applies each replacement in turn to `start`, analysing incrementally, and checks every result
+ * against a fresh analysis. Returns how many module callbacks came from the cache.
+ */
+function replayEdits(start: string, edits: Array<[string, string]>): number {
+  let text = start;
+  forgetFile(FILE);
+  snapshot(text);
+  let reused = 0;
+  for (const [from, to] of edits) {
+    assert.ok(text.includes(from), from);
+    text = text.replace(from, to);
+    const inc = snapshot(text);
+    reused += frontendStats.closuresReused;
+    assert.equal(inc, fresh(text), `after editing \`${from}\``);
+    snapshot(text);
+  }
+  return reused;
+}
+
 /** Test-file style: everything in callbacks of module-level calls (their extraction is cached by node). */
 const SPEC_CODE = `import * as tf from '@tensorflow/tfjs';
 // fusion-lens: x=[32,64] float32
@@ -113,18 +133,7 @@ test('callbacks of module-level calls (test files) are reused across edits and m
     ['bias = tf.ones([16]);', 'bias = tf.ones([8]);'],
     ['// fusion-lens: x=[32,64] float32', '// fusion-lens: x=[4,64] float32'],
   ];
-  let text = SPEC_CODE;
-  forgetFile(FILE);
-  snapshot(text);
-  let reused = 0;
-  for (const [from, to] of edits) {
-    assert.ok(text.includes(from), from);
-    text = text.replace(from, to);
-    const inc = snapshot(text);
-    reused += frontendStats.closuresReused;
-    assert.equal(inc, fresh(text), `after editing \`${from}\``);
-    snapshot(text);
-  }
+  const reused = replayEdits(SPEC_CODE, edits);
   assert.ok(reused > 0, 'unchanged callbacks came from the cache');
   assert.ok(JSON.parse(fresh(SPEC_CODE)).f.length > 0, 'the spec file has findings to keep');
 });
@@ -172,14 +181,5 @@ test('edits of imports and module code change the context: results still match a
     ["const tfn = require('@tensorflow/tfjs-node');", "const tfn = require('lodash');"],
     ['const later = ', 'const later2 = '],
   ];
-  let text = MODULE_CODE;
-  forgetFile(FILE);
-  snapshot(text);
-  for (const [from, to] of edits) {
-    assert.ok(text.includes(from), from);
-    text = text.replace(from, to);
-    const inc = snapshot(text);
-    assert.equal(inc, fresh(text), `after editing \`${from}\``);
-    snapshot(text);
-  }
+  replayEdits(MODULE_CODE, edits);
 });
