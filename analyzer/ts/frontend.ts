@@ -10,7 +10,7 @@ import { Extractor, Scope, isFunctionLike, moduleValues, resetModuleNamespaces, 
 import type { TFunction, TValue } from './model';
 import { BINARY_EW, FUSABLE_PRODUCERS, OP_NAMESPACES, TENSOR_ONLY_METHODS, TERNARY_EW, TF_MODULE, UNARY_EW } from './ops';
 import { reparseStatement, settle, settleAll } from './reparse';
-import { typescript, typescriptLoadError, type TypeScriptApi } from './tsModule';
+import { parseOptions, typescript, typescriptLoadError, type TypeScriptApi } from './tsModule';
 
 export type TfBackend = 'webgl' | 'webgpu' | 'cpu' | 'wasm' | 'node';
 
@@ -94,7 +94,7 @@ export function parse(ts: TypeScriptApi, file: string, text: string): TS.SourceF
     }
   }
   if (!sf) {
-    sf = ts.createSourceFile(file, text, ts.ScriptTarget.Latest, false, scriptKind(ts, file));
+    sf = ts.createSourceFile(file, text, parseOptions(ts), false, scriptKind(ts, file));
     frontendStats.parse = 'full';
   }
   parseCache.delete(file);

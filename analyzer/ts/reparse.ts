@@ -102,6 +102,8 @@ function statementAt(stmts: readonly TS.Statement[], a: number, b: number): numb
 type Internal = TS.SourceFile & {
   parseDiagnostics: TS.DiagnosticWithLocation[];
   jsDocDiagnostics?: TS.DiagnosticWithLocation[];
+  /** How the tree was parsed (internal; `ts.updateSourceFile` reads it too). */
+  jsDocParsingMode?: TS.JSDocParsingMode;
   commentDirectives?: Array<{ range: TS.TextRange; type: number }>;
   externalModuleIndicator?: TS.Node | true;
   lineMap?: readonly number[];
@@ -132,7 +134,8 @@ export function reparseStatement(ts: TypeScriptApi, old: TS.SourceFile, text: st
   const snippet = text.slice(from, to);
   // a shebang is trivia only at offset 0
   if (snippet.charCodeAt(0) === 35) return undefined;
-  const part = ts.createSourceFile(o.fileName, snippet, o.languageVersion, false, kind) as Internal;
+  // the file's own parser settings (parseOptions: no JSDoc), so the snippet's tree is the file's
+  const part = ts.createSourceFile(o.fileName, snippet, { languageVersion: o.languageVersion, jsDocParsingMode: o.jsDocParsingMode }, false, kind) as Internal;
   if (part.statements.length !== 1 || part.parseDiagnostics.length || part.jsDocDiagnostics?.length) return undefined;
   const n = part.statements[0];
   if (n.end !== snippet.length || !closed(ts, n, snippet, n.end) && i !== stmts.length - 1) return undefined;

@@ -43,3 +43,13 @@ export function typescript(): TypeScriptApi | undefined {
 export function typescriptLoadError(): string {
   return loadError;
 }
+
+/**
+ * How every tree of ours is parsed: latest syntax, and no JSDoc. Nothing in the analysis reads
+ * JSDoc (types come from annotations and type nodes), and skipping it parses comment-rich code
+ * faster (tensorflow/tfjs-models joined into 5,300 lines: ~15% less parse time). The one-statement
+ * re-parse and `ts.updateSourceFile` (which keeps a tree's mode) must agree with it.
+ */
+export function parseOptions(ts: TypeScriptApi): TS.CreateSourceFileOptions {
+  return { languageVersion: ts.ScriptTarget.Latest, jsDocParsingMode: ts.JSDocParsingMode.ParseNone };
+}

@@ -11,6 +11,7 @@ import { ROOT } from './helpers';
 import { forgetFile, frontendStats, parse } from '../../analyzer/ts/frontend';
 import { pendingDelta, settleAll } from '../../analyzer/ts/reparse';
 import { randomEdit, rng } from './edits';
+import { parseOptions } from '../../analyzer/ts/tsModule';
 
 function dump(sf: ts.SourceFile): string {
   const out: string[] = [];
@@ -62,7 +63,7 @@ test('a tree re-parsed one statement at a time equals a full parse after random 
       if (r() < 0.2) settleAll(ts, sf);
       const kind = src.file.endsWith('.js') ? ts.ScriptKind.JS : ts.ScriptKind.TS;
       assert.equal(sf.text, text);
-      assert.equal(dump(sf), dump(ts.createSourceFile(src.file, text, ts.ScriptTarget.Latest, false, kind)), `${src.file} after edit ${i}`);
+      assert.equal(dump(sf), dump(ts.createSourceFile(src.file, text, parseOptions(ts), false, kind)), `${src.file} after edit ${i}`);
     }
     forgetFile(src.file);
   }
@@ -84,7 +85,7 @@ test('statements the next one could continue are not re-parsed alone', () => {
     parse(ts, FILE, text);
     const next = text.replace(from, to);
     const sf = parse(ts, FILE, next);
-    assert.equal(dump(sf), dump(ts.createSourceFile(FILE, next, ts.ScriptTarget.Latest, false, ts.ScriptKind.TS)), next);
+    assert.equal(dump(sf), dump(ts.createSourceFile(FILE, next, parseOptions(ts), false, ts.ScriptKind.TS)), next);
   }
   forgetFile(FILE);
 });
