@@ -13,7 +13,7 @@
 import type { AnalysisOptions, AnalysisResult, AnalyzerHost } from './analyze';
 import type { Finding, Fix, ParseProblem, Refusal } from './core/finding';
 import { parseAnnotations, type Annotations } from './core/annotations';
-import { commonPrefix, commonSuffix, LineIndex, type Span } from './core/text';
+import { commonPrefix, commonSuffix, editTouchesWords, LineIndex, type Span } from './core/text';
 import { cudaProfile } from './cost/profiles';
 import { analyzeHostFunction, hostEnv, structureProblems, type CudaProgram } from './cuda/frontend';
 import { moveSummary, summarizeKernel, summaryKey, type KernelSummary } from './cuda/kernelSummary';
@@ -353,22 +353,8 @@ function quotesMovedLine(st: CudaState, old: string, text: string, p: number, so
  * LIBRARY_WORDS within 48 non-blank characters of the edit, in the old or the new text, they stay.
  */
 function libraryFactsAfter(st: CudaState, text: string, p: number, so: number, sn: number, options: AnalysisOptions): LibraryFacts | undefined {
-  const near = (a: string, from: number, to: number) => {
-    let lo = from;
-    for (let n = 0; lo > 0 && n < 48; lo--) if (!isBlankChar(a.charCodeAt(lo - 1))) n++;
-    let hi = to;
-    for (let n = 0; hi < a.length && n < 48; hi++) if (!isBlankChar(a.charCodeAt(hi))) n++;
-    return a.slice(lo, hi);
-  };
-  const touched = (w: string) => LIBRARY_WORDS.some(x => w.includes(x));
-  if (!touched(near(st.text, p, so)) && !touched(near(text, p, sn))) return st.libraryFacts();
+  if (!editTouchesWords(st.text, text, p, text.length - sn, LIBRARY_WORDS)) return st.libraryFacts();
   return libraryFacts(text, options.libraryTarget);
-}
-
-/** A character `\s` matches. */
-function isBlankChar(c: number): boolean {
-  if (c < 128) return c === 32 || (c >= 9 && c <= 13);
-  return /\s/.test(String.fromCharCode(c));
 }
 
 function once<T>(f: () => T): () => T {

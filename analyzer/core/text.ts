@@ -79,9 +79,7 @@ export class LineIndex {
   static afterText(prev: LineIndex, text: string): LineIndex {
     const old = prev.text;
     if (old === text) return prev;
-    const max = Math.min(old.length, text.length);
-    const pre = commonPrefix(old, text, max);
-    const suf = commonSuffix(old, text, max - pre);
+    const { pre, suf } = editBetween(old, text);
     if (old.length - pre - suf + text.length - pre - suf > text.length / 4) return new LineIndex(text);
     return LineIndex.afterEdit(prev, text, pre, old.length - suf, text.length - suf);
   }
@@ -122,6 +120,45 @@ export function commonPrefix(a: string, b: string, max: number): number {
   while (i + CHUNK <= max && a.slice(i, i + CHUNK) === b.slice(i, i + CHUNK)) i += CHUNK;
   while (i < max && a.charCodeAt(i) === b.charCodeAt(i)) i++;
   return i;
+}
+
+let lastEdit: { a: string; b: string; pre: number; suf: number } | undefined;
+
+/**
+ * The edit that turned `a` into `b`, as the lengths of their common prefix and (non-overlapping)
+ * suffix. The last pair is remembered: the line index and the parser of one TypeScript analysis
+ * both ask for it, and each answer reads the whole file.
+ */
+export function editBetween(a: string, b: string): { pre: number; suf: number } {
+  if (lastEdit && lastEdit.a === a && lastEdit.b === b) return lastEdit;
+  const max = Math.min(a.length, b.length);
+  const pre = commonPrefix(a, b, max);
+  lastEdit = { a, b, pre, suf: commonSuffix(a, b, max - pre) };
+  return lastEdit;
+}
+
+/**
+ * Whether an edit (old [pre, old.length - suf) became new [pre, new.length - suf)) has one of `words`
+ * within `reach` non-blank characters of it, in the old text or the new. A test over the whole text
+ * whose matches are one of these words plus blanks and fewer than `reach` other characters gives
+ * the same answer after an edit that touches none: no match was made or broken.
+ */
+export function editTouchesWords(old: string, text: string, pre: number, suf: number, words: readonly string[], reach = 48): boolean {
+  const near = (a: string, from: number, to: number) => {
+    let lo = from;
+    for (let n = 0; lo > 0 && n < reach; lo--) if (!isBlankChar(a.charCodeAt(lo - 1))) n++;
+    let hi = to;
+    for (let n = 0; hi < a.length && n < reach; hi++) if (!isBlankChar(a.charCodeAt(hi))) n++;
+    const w = a.slice(lo, hi);
+    return words.some(x => w.includes(x));
+  };
+  return near(old, pre, old.length - suf) || near(text, pre, text.length - suf);
+}
+
+/** A character `\s` matches. */
+function isBlankChar(c: number): boolean {
+  if (c < 128) return c === 32 || (c >= 9 && c <= 13);
+  return /\s/.test(String.fromCharCode(c));
 }
 
 /** Length of the common suffix of two strings, at most `max`. */

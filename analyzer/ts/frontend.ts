@@ -4,7 +4,7 @@
 // re-extracts only the top-level declarations that changed.
 
 import type * as TS from 'typescript';
-import { commonPrefix, commonSuffix, LineIndex, type Span } from '../core/text';
+import { editBetween, editTouchesWords, LineIndex, type Span } from '../core/text';
 import { parseAnnotations, type Annotations } from '../core/annotations';
 import { Extractor, Scope, isFunctionLike, moduleValues, resetModuleNamespaces, type Binding, type ModuleContext } from './extract';
 import type { TFunction, TValue } from './model';
@@ -73,9 +73,7 @@ export function parse(ts: TypeScriptApi, file: string, text: string): TS.SourceF
   let sf: TS.SourceFile | undefined;
   if (old) {
     const a = old.text;
-    const max = Math.min(a.length, text.length);
-    const pre = commonPrefix(a, text, max);
-    const suf = commonSuffix(a, text, max - pre);
+    const { pre, suf } = editBetween(a, text);
     const oldLen = a.length - pre - suf;
     const newLen = text.length - pre - suf;
     if (oldLen + newLen < text.length / 4) {
@@ -105,8 +103,8 @@ export function parse(ts: TypeScriptApi, file: string, text: string): TS.SourceF
 
 /** Forgets the cached tree and line index of a file (or of all files). */
 export function forgetFile(file?: string): void {
-  if (file === undefined) { parseCache.clear(); lineCache.clear(); }
-  else { parseCache.delete(file); lineCache.delete(file); }
+  if (file === undefined) { parseCache.clear(); lineCache.clear(); factsCache.clear(); }
+  else { parseCache.delete(file); lineCache.delete(file); factsCache.delete(file); }
 }
 
 const lineCache = new Map<string, LineIndex>();
@@ -121,15 +119,59 @@ export function linesOf(file: string, text: string): LineIndex {
   return lines;
 }
 
+/** What the frontends test on a file's whole text before parsing it (fileTextFacts). */
+export interface TextFacts {
+  usesTf: boolean;
+  /** Mentions @tensorflow/tfjs or calls a method named like a fusable op. */
+  mayHaveOps: boolean;
+  /** The last `setBackend('…')` of the file when it names a backend we model. */
+  setBackend: 'webgl' | 'webgpu' | 'cpu' | 'wasm' | undefined;
+  importsWebGpuBackend: boolean;
+  /** Records compute dispatches (analyzer/webgpu). */
+  webgpu: boolean;
+}
+
+/** Words every match of the tests in fileTextFacts contains (with blanks and a few characters more). */
+const FACT_WORDS = ['@tensorflow/tfjs', 'matMul', 'conv2d', 'relu', 'sigmoid', 'setBackend', 'tfjs-backend-webgpu', 'dispatchWorkgroups'];
+const factsCache = new Map<string, { text: string; facts: TextFacts }>();
+
+/**
+ * The whole-text tests of a file, done again after an edit only when it is near one of the words
+ * they look for: each is a search through the whole file, and they ran on every keystroke.
+ */
+export function fileTextFacts(file: string, text: string): TextFacts {
+  const prev = factsCache.get(file);
+  if (prev && prev.text !== text) {
+    const { pre, suf } = editBetween(prev.text, text);
+    if (!editTouchesWords(prev.text, text, pre, suf, FACT_WORDS)) prev.text = text;
+  }
+  if (prev && prev.text === text) return prev.facts;
+  const usesTf = text.includes('@tensorflow/tfjs');
+  let last: string | undefined;
+  if (text.includes('setBackend')) for (const m of text.matchAll(/setBackend\(\s*['"`](\w+)['"`]/g)) last = m[1];
+  const facts: TextFacts = {
+    usesTf,
+    mayHaveOps: usesTf || /\.\s*(matMul|conv2d|relu|sigmoid)\s*\(/.test(text),
+    setBackend: last === 'webgl' || last === 'webgpu' || last === 'cpu' || last === 'wasm' ? last : undefined,
+    importsWebGpuBackend: text.includes('tfjs-backend-webgpu') && /['"]@tensorflow\/tfjs-backend-webgpu['"]/.test(text),
+    webgpu: text.includes('dispatchWorkgroups'),
+  };
+  factsCache.delete(file);
+  factsCache.set(file, { text, facts });
+  if (factsCache.size > MAX_CACHED_FILES) factsCache.delete(factsCache.keys().next().value!);
+  return facts;
+}
+
 export function analyzeTsProgram(file: string, text: string): TsProgram {
   const program: TsProgram = { file, fns: [], backend: 'webgl', backendFrom: '', imports: [], annotations: emptyAnnotations(), usesTf: false, problems: [] };
-  program.usesTf = text.includes('@tensorflow/tfjs');
+  const facts = fileTextFacts(file, text);
+  program.usesTf = facts.usesTf;
   const ts = typescript();
   if (!ts) {
     if (program.usesTf) program.problems.push({ message: `TensorFlow.js analysis needs the TypeScript 6.0 compiler API, which could not be loaded (${typescriptLoadError()})`, span: { start: 0, end: 0 } });
     return program;
   }
-  if (!program.usesTf && !/\.\s*(matMul|conv2d|relu|sigmoid)\s*\(/.test(text)) return program;
+  if (!facts.mayHaveOps) return program;
   let sf: TS.SourceFile;
   try {
     sf = parse(ts, file, text);
@@ -145,7 +187,7 @@ export function analyzeTsProgram(file: string, text: string): TsProgram {
   const scope = new Scope(undefined, true);
   const mod: ModuleContext = { scope, annotations: program.annotations, fields: new Map() };
   collectImports(ts, sf, scope, program);
-  detectBackend(text, program);
+  detectBackend(facts, program);
 
   // module-level code, every time (it is short in files of functions); declarations come from the cache
   const cacheable = (s: TS.Statement) => isCacheableDecl(ts, s);
@@ -339,14 +381,11 @@ function bindingFor(prop: string): Binding {
   return prop === 'fused' || OP_NAMESPACES.has(prop) ? { kind: 'sub', path: prop } : { kind: 'fn', op: prop };
 }
 
-function detectBackend(text: string, program: TsProgram): void {
-  const re = /setBackend\(\s*['"`](\w+)['"`]/g;
-  let last: string | undefined;
-  // plain searches first: these run on every keystroke, over the whole file
-  if (text.includes('setBackend')) for (let m = re.exec(text); m; m = re.exec(text)) last = m[1];
-  if (last && ['webgl', 'webgpu', 'cpu', 'wasm'].includes(last)) { program.backend = last as TfBackend; program.backendFrom = `\`tf.setBackend('${last}')\` in the file`; return; }
+function detectBackend(facts: TextFacts, program: TsProgram): void {
+  const last = facts.setBackend;
+  if (last) { program.backend = last; program.backendFrom = `\`tf.setBackend('${last}')\` in the file`; return; }
   if (program.imports.some(i => /tfjs-node/.test(i.module))) { program.backend = 'node'; program.backendFrom = 'the file imports @tensorflow/tfjs-node'; return; }
-  if (program.imports.some(i => /tfjs-backend-webgpu/.test(i.module)) || (text.includes('tfjs-backend-webgpu') && /['"]@tensorflow\/tfjs-backend-webgpu['"]/.test(text))) { program.backend = 'webgpu'; program.backendFrom = 'the file imports @tensorflow/tfjs-backend-webgpu'; return; }
+  if (program.imports.some(i => /tfjs-backend-webgpu/.test(i.module)) || facts.importsWebGpuBackend) { program.backend = 'webgpu'; program.backendFrom = 'the file imports @tensorflow/tfjs-backend-webgpu'; return; }
   program.backend = 'webgl';
   program.backendFrom = 'WebGL is TF.js\'s default backend in browsers (no `tf.setBackend` in the file)';
 }

@@ -10,7 +10,7 @@ import type { GpuProfile } from '../cost/profiles';
 import { planVertical } from '../planner/vertical';
 import { dispatchChainFinding } from '../rules/FL201-webgpu-dispatch-chain';
 import { launchRef, toRange } from '../rules/findingUtil';
-import { annotationComments, forgetFile, parse } from '../ts/frontend';
+import { annotationComments, fileTextFacts, forgetFile, parse } from '../ts/frontend';
 import { typescript, typescriptLoadError } from '../ts/tsModule';
 import { webgpuProfile } from './cost';
 import { fuseDispatchGroup } from './fuseHost';
@@ -26,13 +26,9 @@ export interface WebGpuAnalysis {
   profile: GpuProfile;
 }
 
-/** Cheap test before any parsing: the file records compute dispatches. */
-export function mayUseWebGpu(text: string): boolean {
-  return text.includes('dispatchWorkgroups');
-}
-
 export function analyzeWebGpu(result: AnalysisResult, text: string, host: AnalyzerHost, options: AnalysisOptions): void {
-  if (!mayUseWebGpu(text)) return;
+  // the TF.js frontend tested the text already (kept across edits that do not touch the word)
+  if (!fileTextFacts(result.file, text).webgpu) return;
   try {
     run(result, text, host, options);
   } catch (e) {
