@@ -28,8 +28,25 @@ export type Binding =
   | { kind: 'func'; name: string }
   | { kind: 'other' };
 
+/** A Map that counts its changes: a key made from a scope's bindings is reused until they change. */
+export class VersionedMap<K, V> extends Map<K, V> {
+  version = 0;
+  override set(k: K, v: V): this {
+    this.version++;
+    return super.set(k, v);
+  }
+  override delete(k: K): boolean {
+    this.version++;
+    return super.delete(k);
+  }
+  override clear(): void {
+    this.version++;
+    super.clear();
+  }
+}
+
 export class Scope {
-  readonly vars = new Map<string, Binding>();
+  readonly vars = new VersionedMap<string, Binding>();
   constructor(readonly parent?: Scope, readonly fnScope = false) {}
   lookup(name: string): { b: Binding; scope: Scope } | undefined {
     for (let s: Scope | undefined = this; s; s = s.parent) {

@@ -129,10 +129,12 @@ export interface TextFacts {
   importsWebGpuBackend: boolean;
   /** Records compute dispatches (analyzer/webgpu). */
   webgpu: boolean;
+  /** Has a `fusion-lens:` annotation comment (annotationComments searches for no other word). */
+  annotated: boolean;
 }
 
 /** Words every match of the tests in fileTextFacts contains (with blanks and a few characters more). */
-const FACT_WORDS = ['@tensorflow/tfjs', 'matMul', 'conv2d', 'relu', 'sigmoid', 'setBackend', 'tfjs-backend-webgpu', 'dispatchWorkgroups'];
+const FACT_WORDS = ['@tensorflow/tfjs', 'matMul', 'conv2d', 'relu', 'sigmoid', 'setBackend', 'tfjs-backend-webgpu', 'dispatchWorkgroups', 'fusion-lens:'];
 const factsCache = new Map<string, { text: string; facts: TextFacts }>();
 
 /**
@@ -155,6 +157,7 @@ export function fileTextFacts(file: string, text: string): TextFacts {
     setBackend: last === 'webgl' || last === 'webgpu' || last === 'cpu' || last === 'wasm' ? last : undefined,
     importsWebGpuBackend: text.includes('tfjs-backend-webgpu') && /['"]@tensorflow\/tfjs-backend-webgpu['"]/.test(text),
     webgpu: text.includes('dispatchWorkgroups'),
+    annotated: text.includes('fusion-lens:'),
   };
   factsCache.delete(file);
   factsCache.set(file, { text, facts });
@@ -181,7 +184,7 @@ export function analyzeTsProgram(file: string, text: string): TsProgram {
     program.problems.push({ message: `not analyzed: the TypeScript parser failed (${(e as Error).message})`, span: { start: 0, end: 0 } });
     return program;
   }
-  program.annotations = annotationsOf(file, text);
+  program.annotations = facts.annotated ? annotationsOf(file, text) : emptyAnnotations();
   for (const e of program.annotations.errors) program.problems.push({ message: e.message, span: { start: e.start, end: e.end } });
 
   const scope = new Scope(undefined, true);
@@ -193,9 +196,16 @@ export function analyzeTsProgram(file: string, text: string): TsProgram {
   const cacheable = (s: TS.Statement) => isCacheableDecl(ts, s);
   for (const s of sf.statements) if (!cacheable(s)) settle(ts, sf, s);
   frontendStats.closuresReused = 0;
+  let lastKey: { scope: Scope; version: number; values: TValue[]; length: number; key: string } | undefined;
   const moduleEx = new Extractor(ts, sf, mod, 0);
   moduleEx.closureCache = {
-    scopeKey: (sc, values) => contextKey(sc, values, program),
+    // bindings are replaced, never changed in place, and values only appended: the same version
+    // and length mean the same key (a spec file's callbacks mostly see one module scope)
+    scopeKey: (sc, values) => {
+      if (lastKey && lastKey.scope === sc && lastKey.version === sc.vars.version && lastKey.values === values && lastKey.length === values.length) return lastKey.key;
+      lastKey = { scope: sc, version: sc.vars.version, values, length: values.length, key: contextKey(sc, values, program) };
+      return lastKey.key;
+    },
     get: (node, key) => {
       const e = closureCache.get(node);
       if (!e || e.key !== key) return undefined;

@@ -54,7 +54,7 @@ function run(result: AnalysisResult, text: string, host: AnalyzerHost, options: 
     return;
   }
   // the TF.js frontend parsed them when it walked the file (its cache is keyed by the comments)
-  const annotations = result.ts?.program.fns.length ? result.ts.program.annotations : parseAnnotations(text, annotationComments(text));
+  const annotations = result.ts?.program.fns.length ? result.ts.program.annotations : parseAnnotations(text, fileTextFacts(file, text).annotated ? annotationComments(text) : []);
   const prog = extractHost(ts, sf, file, host.readFile ? p => host.readFile!(p) : undefined, annotations);
   for (const p of prog.problems) result.problems.push({ message: p.message, span: p.span, range: toRange(lines, p.span) });
   const { sequences, launches } = sequencesOf(prog, file);

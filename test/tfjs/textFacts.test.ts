@@ -6,11 +6,12 @@ import assert from 'node:assert/strict';
 import { fileTextFacts, forgetFile } from '../../analyzer/ts/frontend';
 import { rng } from './edits';
 
-const WORDS = ["tf.setBackend('webgpu');", "setBackend('cpu')", "setBackend(  'wasm' )", 'setBackend', "'", '"', '@tensorflow/tfjs', "import '@tensorflow/tfjs-backend-webgpu';",
+const WORDS = ['// fusion-lens: x=[4,4]', 'fusion-lens', ':', "tf.setBackend('webgpu');", "setBackend('cpu')", "setBackend(  'wasm' )", 'setBackend', "'", '"', '@tensorflow/tfjs', "import '@tensorflow/tfjs-backend-webgpu';",
   'tfjs-backend-webgpu', 'pass.dispatchWorkgroups(8);', 'dispatch', 'Workgroups', '.matMul(', '. relu (', '.sigmoid', 'conv2d(', '\n', ' ', '  \n\t ', 'x', '(', ')'];
 
 const START = `import * as tf from '@tensorflow/tfjs';
 import '@tensorflow/tfjs-backend-webgpu';
+// fusion-lens: x=[8,8] float32
 // a long comment ${'padding '.repeat(20)}
 await tf.setBackend('webgl');
 export function f(x) { return x.matMul(w).relu(); }
@@ -54,5 +55,5 @@ test('an edit far from the words keeps the answers without testing again', () =>
   const at = START.indexOf('const filler') + 200;
   const b = fileTextFacts(FILE, START.slice(0, at) + 'y' + START.slice(at));
   assert.equal(a, b, 'the same object: kept');
-  assert.deepEqual(a, { usesTf: true, mayHaveOps: true, setBackend: 'cpu', importsWebGpuBackend: true, webgpu: true });
+  assert.deepEqual(a, { usesTf: true, mayHaveOps: true, setBackend: 'cpu', importsWebGpuBackend: true, webgpu: true, annotated: true });
 });
