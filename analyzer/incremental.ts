@@ -338,14 +338,14 @@ function triviaStep(
  */
 function quotesMovedLine(st: CudaState, old: string, text: string, p: number, so: number, sn: number): boolean {
   const newlines = (a: string, from: number, to: number) => { let n = 0; for (let i = from; i < to; i++) if (a.charCodeAt(i) === 10) n++; return n; };
-  if (newlines(old, p, so) === newlines(text, p, sn)) return false;
+  const quoted: number[] = [];
+  const collect = (s: string | undefined) => { if (s && s.includes('line ')) for (const m of s.matchAll(/\bline (\d+)/g)) quoted.push(Number(m[1])); };
+  for (const f of st.findings) { collect(f.message); collect(f.fixUnavailable); f.notes.forEach(collect); }
+  for (const r of st.refusals) collect(r.reason);
+  // most files quote no line: the line of the edit (a count from the start of the file) only then
+  if (!quoted.length || newlines(old, p, so) === newlines(text, p, sn)) return false;
   const editLine = newlines(old, 0, p) + 1;
-  const moved = (s: string | undefined) => {
-    if (!s || !s.includes('line ')) return false;
-    for (const m of s.matchAll(/\bline (\d+)/g)) if (Number(m[1]) >= editLine) return true;
-    return false;
-  };
-  return st.findings.some(f => moved(f.message) || moved(f.fixUnavailable) || f.notes.some(moved)) || st.refusals.some(r => moved(r.reason));
+  return quoted.some(n => n >= editLine);
 }
 
 /**
