@@ -291,12 +291,44 @@ function opPattern(scope: Scope, annotations: Annotations): RegExp {
 /** A declaration with no tf op: its called and read names only. */
 function stubFunction(ts: TypeScriptApi, sf: TS.SourceFile, s: TS.Statement, text: string): TFunction {
   const name = (ts.isFunctionDeclaration(s) || ts.isClassDeclaration(s)) && s.name ? s.name.text : ts.isVariableStatement(s) ? s.declarationList.declarations.map(d => d.name.getText(sf)).join(',') : '<decl>';
-  const calls = new Set<string>();
-  for (const m of text.matchAll(/([A-Za-z_$][\w$]*)\s*\(/g)) calls.add(m[1]);
-  const freeNames = new Set<string>(text.match(/[A-Za-z_$][\w$]*/g) ?? []);
+  const { calls, freeNames } = wordsOf(text);
   return {
     id: 0, name, span: { start: s.getStart(sf), end: s.end }, values: [], ops: [], events: [], blocks: [], reads: new Map(), loops: [], escaping: new Set(), loopOps: [], freeNames, calls,
   };
+}
+
+/**
+ * Every word (`[A-Za-z_$][\w$]*`) of a text, and those followed by `(` after optional blanks: what
+ * the regular expressions `/[A-Za-z_$][\w$]*\/g` and `/([A-Za-z_$][\w$]*)\s*\(/g` find, in one pass
+ * (a stub is made for every declaration without tf code, which is most of an application's file).
+ */
+export function wordsOf(text: string): { calls: Set<string>; freeNames: Set<string> } {
+  const calls = new Set<string>();
+  const freeNames = new Set<string>();
+  const n = text.length;
+  let i = 0;
+  while (i < n) {
+    const c = text.charCodeAt(i);
+    if (!((c >= 97 && c <= 122) || (c >= 65 && c <= 90) || c === 95 || c === 36)) { i++; continue; }
+    let j = i + 1;
+    for (; j < n; j++) {
+      const d = text.charCodeAt(j);
+      if (!((d >= 97 && d <= 122) || (d >= 65 && d <= 90) || (d >= 48 && d <= 57) || d === 95 || d === 36)) break;
+    }
+    const w = text.slice(i, j);
+    freeNames.add(w);
+    let k = j;
+    while (k < n && isSpace(text.charCodeAt(k))) k++;
+    if (text.charCodeAt(k) === 40 /* ( */) calls.add(w);
+    i = j;
+  }
+  return { calls, freeNames };
+}
+
+/** A character `\s` matches. */
+function isSpace(c: number): boolean {
+  if (c < 128) return c === 32 || (c >= 9 && c <= 13);
+  return /\s/.test(String.fromCharCode(c));
 }
 
 function emptyAnnotations(): Annotations {

@@ -1,9 +1,9 @@
-// fileTextFacts keeps its whole-text answers across edits that do not come near the words they
+// Text helpers of the TF.js frontend. fileTextFacts keeps its whole-text answers across edits that do not come near the words they
 // look for (analyzer/ts/frontend.ts): after every random edit, the kept answers must equal the
 // answers tested afresh on the new text.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { fileTextFacts, forgetFile } from '../../analyzer/ts/frontend';
+import { fileTextFacts, forgetFile, wordsOf } from '../../analyzer/ts/frontend';
 import { rng } from './edits';
 
 const WORDS = ['// fusion-lens: x=[4,4]', 'fusion-lens', ':', "tf.setBackend('webgpu');", "setBackend('cpu')", "setBackend(  'wasm' )", 'setBackend', "'", '"', '@tensorflow/tfjs', "import '@tensorflow/tfjs-backend-webgpu';",
@@ -56,4 +56,18 @@ test('an edit far from the words keeps the answers without testing again', () =>
   const b = fileTextFacts(FILE, START.slice(0, at) + 'y' + START.slice(at));
   assert.equal(a, b, 'the same object: kept');
   assert.deepEqual(a, { usesTf: true, mayHaveOps: true, setBackend: 'cpu', importsWebGpuBackend: true, webgpu: true, annotated: true });
+});
+
+test('wordsOf finds what its two regular expressions find (words, and words called)', () => {
+  const r = rng(5);
+  const ALPH = ['a', 'Z', '1', '$', '_', ' ', '\t', '\n', '(', ')', '.', 'é', '\u00a0', '\u2028', 'f(', '9a', 'λ', 'tf.relu (x)'];
+  const texts = [START];
+  for (let i = 0; i < 400; i++) { let t = ''; for (let k = 0; k < 30; k++) t += ALPH[Math.floor(r() * ALPH.length)]; texts.push(t); }
+  for (const t of texts) {
+    const calls = new Set<string>();
+    for (const m of t.matchAll(/([A-Za-z_$][\w$]*)\s*\(/g)) calls.add(m[1]);
+    const w = wordsOf(t);
+    assert.deepEqual([...w.calls].sort(), [...calls].sort(), JSON.stringify(t));
+    assert.deepEqual([...w.freeNames].sort(), [...new Set(t.match(/[A-Za-z_$][\w$]*/g) ?? [])].sort(), JSON.stringify(t));
+  }
 });
