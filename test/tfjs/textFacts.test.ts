@@ -1,6 +1,7 @@
-// Text helpers of the TF.js frontend. fileTextFacts keeps its whole-text answers across edits that do not come near the words they
-// look for (analyzer/ts/frontend.ts): after every random edit, the kept answers must equal the
-// answers tested afresh on the new text.
+// Text helpers of the TF.js frontend (analyzer/ts/frontend.ts). fileTextFacts keeps its
+// whole-text answers across edits that do not come near the words they look for: after every
+// random edit, the kept answers must equal the answers tested afresh on the new text. wordsOf must
+// find what the regular expressions it replaced find.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { fileTextFacts, forgetFile, wordsOf } from '../../analyzer/ts/frontend';
