@@ -135,8 +135,13 @@ function intern(s: string): string {
   return s;
 }
 
-const isIdStart = (c: number) => (c >= 97 && c <= 122) || (c >= 65 && c <= 90) || c === 95 || c === 36 || c > 127;
-const isIdPart = (c: number) => isIdStart(c) || (c >= 48 && c <= 57);
+/** 1 for ASCII characters that may start an identifier, 2 for those that may only continue one (digits). */
+const ID_CHAR = new Uint8Array(128);
+for (let c = 0; c < 128; c++) ID_CHAR[c] = (c >= 97 && c <= 122) || (c >= 65 && c <= 90) || c === 95 || c === 36 ? 1 : c >= 48 && c <= 57 ? 2 : 0;
+// one table load per character (identifiers are most of the lexer's time); anything past ASCII
+// counts as a letter, and NaN (past the end) as nothing
+const isIdStart = (c: number) => (c < 128 ? ID_CHAR[c] === 1 : c > 127);
+const isIdPart = (c: number) => (c < 128 ? ID_CHAR[c] !== 0 : c > 127);
 const isDigit = (c: number) => c >= 48 && c <= 57;
 
 // Multi-character punctuators we merge. `>`-led ones other than `>=` and `->` are left single.
