@@ -348,10 +348,13 @@ function countFlops(t: Tokens, ranges: Array<[number, number]>): number {
   for (const [a, b] of ranges) {
     let sub = 0;
     for (let i = a; i <= b; i++) {
-      if (t.is(i, '[')) sub++;
-      else if (t.is(i, ']')) sub--;
-      else if (sub === 0 && t.kinds[i] === Tok.Punct && ARITH.has(t.text(i)) && !t.is(i - 1, '(') && !t.is(i - 1, ',')) n++;
-      else if (sub === 0 && t.kinds[i] === Tok.Ident && t.is(i + 1, '(') && MATH_CALL.test(t.text(i))) n++;
+      // one-character punctuators by their character (t.ch), texts only for the rest
+      const ch = t.ch(i);
+      if (ch === 91 /* [ */) sub++;
+      else if (ch === 93 /* ] */) sub--;
+      else if (sub !== 0) continue;
+      else if (t.kinds[i] === Tok.Punct && ARITH.has(t.text(i)) && t.ch(i - 1) !== 40 /* ( */ && t.ch(i - 1) !== 44 /* , */) n++;
+      else if (t.kinds[i] === Tok.Ident && t.ch(i + 1) === 40 /* ( */ && MATH_CALL.test(t.text(i))) n++;
     }
   }
   return n;
@@ -368,7 +371,8 @@ function collectAssignedNames(t: Tokens, a: number, b: number): Map<string, numb
   for (let i = a; i <= b; i++) {
     if (t.kinds[i] !== Tok.Ident) continue;
     const next = i + 1;
-    const isAssign = (t.kinds[next] === Tok.Punct && ASSIGN_OPS.has(t.text(next)) && !isDeclarator(t, i)) || t.is(next, '++') || t.is(next, '--') || t.is(i - 1, '++') || t.is(i - 1, '--');
+    // assignment operators end with `=`: tested on that character before the operator's text
+    const isAssign = (t.kinds[next] === Tok.Punct && t.src.charCodeAt(t.ends[next] - 1) === 61 && ASSIGN_OPS.has(t.text(next)) && !isDeclarator(t, i)) || t.is(next, '++') || t.is(next, '--') || t.is(i - 1, '++') || t.is(i - 1, '--');
     if (isAssign && !t.is(i - 1, '.') && !t.is(i - 1, '->')) m.set(t.text(i), (m.get(t.text(i)) ?? 0) + 1);
   }
   return m;
