@@ -1139,9 +1139,13 @@ export class Extractor {
       const ds = inputs.map(i => V[i].dims);
       if (ds.every(d => d)) return { dims: broadcastDims(ds as number[][]) };
       // the chain's own operand decides; other operands of unknown shape are assumed to broadcast
-      // into it (a bias into its layer), as the estimate's assumptions say
+      // into it (a bias into its layer), as the estimate's assumptions say. Never into a scalar
+      // (`tf.equal(mask, tf.scalar(k))` is the mask's size, not one element) nor into an operand of
+      // lower rank than theirs (a Tensor2D parameter does not broadcast into a vector): unknown then
       const main = inputs.find(i => V[i].origin === 'op') ?? primaryInput(V, inputs);
-      return { dims: V[main].dims };
+      const md = V[main].dims;
+      if (md && inputs.some(i => !V[i].dims && (sizeOf(md) <= 1 || (V[i].rank ?? -1) > md.length))) return {};
+      return { dims: md };
     }
     if (op === 'matMul' && t.length >= 2) {
       const rest = args.slice(2);

@@ -253,3 +253,22 @@ test('an alias of an intermediate (`const z = h`) keeps the chain from being rew
   const r = analyzeTs(src);
   assert.equal(r.findings.filter(f => f.fix).length, 0, 'deleting `const h = …` would leave `const z = h` dangling');
 });
+
+test('a chain with a scalar operand has the size of its other operand, not of the scalar', () => {
+  // from tfjs-models (body-pix): the mask is a Tensor2D parameter of unknown size; the comparison
+  // with a scalar, and everything after it, is the mask's size
+  const mask = analyzeTs(`${TF}export function f(seg: tf.Tensor2D, parts: tf.Tensor2D, k: number) {\n  return tf.tidy(() => tf.sub(tf.mul(tf.cast(tf.equal(seg, tf.scalar(k)), 'int32'), tf.add(parts, 1)), 1));\n}\n`);
+  const chain = mask.findings.find(f => f.rule === 'FL102');
+  assert.ok(chain, 'the elementwise chain is found');
+  assert.equal(chain.estimate.sizeKnown, false, 'unknown size: the default is assumed, and said');
+  assert.notEqual(chain.estimate.elements, 1);
+  // a known operand of higher rank still decides over a scalar
+  const known = analyzeTs(`${TF}export function g() {\n  const x = tf.zeros([64, 32]);\n  return tf.mul(tf.add(x, tf.scalar(1)), tf.scalar(2)).relu();\n}\n`);
+  const k = known.findings.find(f => f.rule === 'FL102');
+  assert.equal(k?.estimate.sizeKnown, true);
+  assert.equal(k?.estimate.elements, 64 * 32);
+  // a bias of unknown shape still broadcasts into the layer's known output
+  const bias = analyzeTs(`${TF}export function h(b: tf.Tensor1D) {\n  const y = tf.matMul(tf.zeros([8, 16]), tf.zeros([16, 4]));\n  return tf.sigmoid(tf.add(y, b)).square();\n}\n`);
+  const bf = bias.findings.find(f => f.rule === 'FL101');
+  assert.equal(bf?.estimate.elements, 8 * 4);
+});
