@@ -1136,15 +1136,20 @@ export class Extractor {
     const kind = opKind(op);
     if (kind === 'unary') return { dims: dimsOf(inputs[0]) };
     if (kind === 'binary' || kind === 'ternary') {
+      // no operand we know to be a tensor (`tf.mul(x, s)` with both from an unknown call): no shape
+      // (the broadcast of nothing would be a scalar)
+      if (!inputs.length) return {};
       const ds = inputs.map(i => V[i].dims);
       if (ds.every(d => d)) return { dims: broadcastDims(ds as number[][]) };
-      // the chain's own operand decides; other operands of unknown shape are assumed to broadcast
-      // into it (a bias into its layer), as the estimate's assumptions say. Never into a scalar
-      // (`tf.equal(mask, tf.scalar(k))` is the mask's size, not one element) nor into an operand of
-      // lower rank than theirs (a Tensor2D parameter does not broadcast into a vector): unknown then
+      // the chain's own operand (an op's result) decides; other operands of unknown shape are
+      // assumed to broadcast into it (a bias into its layer), as the estimate's assumptions say.
+      // Not into a tensor made from constants (`tf.sub(tf.tensor1d([w - 1, 0]), landmarks)`: the
+      // constant broadcasts into the data), a scalar (`tf.equal(mask, tf.scalar(k))` is the mask's
+      // size), or an operand of lower rank than theirs: the size is unknown then (real code from
+      // tensorflow/tfjs-models, docs/benchmarks.md)
       const main = inputs.find(i => V[i].origin === 'op') ?? primaryInput(V, inputs);
       const md = V[main].dims;
-      if (md && inputs.some(i => !V[i].dims && (sizeOf(md) <= 1 || (V[i].rank ?? -1) > md.length))) return {};
+      if (md && inputs.some(i => !V[i].dims && (V[main].origin !== 'op' || sizeOf(md) <= 1 || (V[i].rank ?? -1) > md.length))) return {};
       return { dims: md };
     }
     if (op === 'matMul' && t.length >= 2) {

@@ -267,6 +267,17 @@ test('a chain with a scalar operand has the size of its other operand, not of th
   const k = known.findings.find(f => f.rule === 'FL102');
   assert.equal(k?.estimate.sizeKnown, true);
   assert.equal(k?.estimate.elements, 64 * 32);
+  // no operand known to be a tensor (from tfjs-models' convert_image_to_tensor_test): no shape,
+  // not the scalar that a broadcast of nothing would give
+  const none = analyzeTs(`${TF}export function n(input: unknown) {\n  const {imageTensor} = convert(input);\n  const {scale, offset} = range(0, 255);\n  return tf.tidy(() => tf.add(tf.mul(imageTensor, scale), offset));\n}\n`);
+  const nf = none.findings.find(f => f.rule === 'FL102');
+  assert.ok(nf, 'the chain is found');
+  assert.equal(nf.estimate.sizeKnown, false);
+  // a tensor made from constants broadcasts into the data, not the other way (blazeface)
+  const flip = analyzeTs(`${TF}export function m(face: { landmarks: tf.Tensor2D }, w: number) {\n  return tf.tidy(() => tf.mul(tf.sub(tf.tensor1d([w - 1, 0]), face.landmarks), tf.tensor1d([1, -1])));\n}\n`);
+  const ff = flip.findings.find(f => f.rule === 'FL102');
+  assert.ok(ff, 'the chain is found');
+  assert.equal(ff.estimate.sizeKnown, false);
   // a bias of unknown shape still broadcasts into the layer's known output
   const bias = analyzeTs(`${TF}export function h(b: tf.Tensor1D) {\n  const y = tf.matMul(tf.zeros([8, 16]), tf.zeros([16, 4]));\n  return tf.sigmoid(tf.add(y, b)).square();\n}\n`);
   const bf = bias.findings.find(f => f.rule === 'FL101');
