@@ -14,6 +14,7 @@ import { cudaProfile, DEFAULT_GPU, findProfile, type GpuProfile } from './cost/p
 import { analyzeTypeScript, type TsAnalysis } from './ts/analyzeTs';
 import { linesOf } from './ts/frontend';
 import { acceptedLibraryFindings } from './libs/libraryPass';
+import { libraryFacts } from './libs/libraryFacts';
 import type { LibraryTarget } from './libs/libTarget';
 import { analyzeWebGpu, type WebGpuAnalysis } from './webgpu/analyzeWebGpu';
 
@@ -120,13 +121,15 @@ export function analyze(file: string, text: string, host: AnalyzerHost, options:
   result.findings = found.findings;
   result.refusals = found.refusals;
   // library pipelines: OpenCV CUDA, Thrust, cuBLAS (analyzer/libs)
-  const lib = acceptedLibraryFindings(program, options, lines);
+  // what the library finders read from the whole text: made once, kept for incremental steps
+  const facts = libraryFacts(text, options.libraryTarget);
+  const lib = acceptedLibraryFindings(program, options, lines, undefined, facts);
   for (const lf of lib) {
     fixers.set(lf.finding, lf.fix);
     result.findings.push(lf.finding);
   }
   if (lib.length) sortFindings(result.findings);
-  rememberCudaState(result, program, options, external);
+  rememberCudaState(result, program, options, external, facts);
   return result;
 }
 

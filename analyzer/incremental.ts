@@ -39,8 +39,8 @@ interface CudaState {
   refusals: Refusal[];
   hostProblems: Array<{ message: string; span: Span }>;
   optionsKey: string;
-  /** What the library finders read from the whole file: a step must keep it. Made on first use. */
-  libraryFacts: () => LibraryFacts | undefined;
+  /** What the library finders read from the whole file (made by the full analysis): a step must keep it. */
+  libraryFacts: LibraryFacts | undefined;
   /** Incremental steps since the last full analysis (a bound on retained token generations). */
   steps: number;
   /** Kernels of other files, resolved as the full analysis does (included files first). */
@@ -85,12 +85,12 @@ function optionsKey(o: AnalysisOptions): string {
 }
 
 /** Records a full analysis as the base of later incremental steps. */
-export function rememberCudaState(result: AnalysisResult, program: CudaProgram, options: AnalysisOptions, external: (name: string) => KernelSummary | undefined): void {
+export function rememberCudaState(result: AnalysisResult, program: CudaProgram, options: AnalysisOptions, external: (name: string) => KernelSummary | undefined, facts: LibraryFacts | undefined): void {
   states.set(result, {
     file: program.file, text: program.text, tokens: program.tokens, scan: program.scan, kernels: program.kernels,
     annotations: program.annotations, findings: result.findings, refusals: result.refusals,
     hostProblems: program.hostProblems, optionsKey: optionsKey(options), steps: 0, external, full: () => result,
-    libraryFacts: once(() => libraryFacts(program.text, options.libraryTarget)),
+    libraryFacts: facts,
   });
 }
 
@@ -110,7 +110,7 @@ export function analyzeCudaIncrementally(
   // library pipelines (analyzer/libs) are found per host function, under file-wide gates and
   // directives: when those stay, only the re-analyzed functions' library findings can change
   const facts = libraryFactsAfter(st, text, p, so, sn, options);
-  if (facts?.key !== st.libraryFacts()?.key) return undefined;
+  if (facts?.key !== st.libraryFacts?.key) return undefined;
   if (quotesMovedLine(st, old, text, p, so, sn)) return undefined;
 
   // 2. the one function whose body strictly contains it
@@ -353,17 +353,8 @@ function quotesMovedLine(st: CudaState, old: string, text: string, p: number, so
  * LIBRARY_WORDS within 48 non-blank characters of the edit, in the old or the new text, they stay.
  */
 function libraryFactsAfter(st: CudaState, text: string, p: number, so: number, sn: number, options: AnalysisOptions): LibraryFacts | undefined {
-  if (!editTouchesWords(st.text, text, p, text.length - sn, LIBRARY_WORDS)) return st.libraryFacts();
+  if (!editTouchesWords(st.text, text, p, text.length - sn, LIBRARY_WORDS)) return st.libraryFacts;
   return libraryFacts(text, options.libraryTarget);
-}
-
-function once<T>(f: () => T): () => T {
-  let done = false;
-  let v: T;
-  return () => {
-    if (!done) { v = f(); done = true; }
-    return v;
-  };
 }
 
 /** The full analysis behind a result (itself when it was full), for positions beyond findings. */

@@ -1,7 +1,9 @@
 // Prepares the GPU proof run: writes the generated cases (elementwise chains of 2/4/8 kernels, batch
 // loops of 8/50/200 items), applies `fusion-lens fix` to every case, records the analyzer's
 // predictions for each size on the H100 and H200 profiles, and builds the driver binaries with nvcc
-// here (no GPU needed) so the device machine only runs them.
+// here (no GPU needed) so the device machine only runs them. gen/ is committed on purpose: the
+// device machine receives tracked files only, and gen/ is the exact code bench/gpu/results timed
+// (its .cu files repeat cases/ and the examples they come from).
 // Usage: node bench/gpu/prepare.mjs [--no-build]
 import { execFileSync, spawn } from 'node:child_process';
 import { cpSync, existsSync, mkdirSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
