@@ -179,8 +179,71 @@ function typeTraits(typeText: string): TypeTraits {
   return r;
 }
 
+/** What a summary knows from the kernel's body (all of it but the head): made when first read. */
+type BodyFacts = Pick<KernelSummary, 'uses' | 'shape' | 'usesShared' | 'usesSync' | 'usesShuffle' | 'usesAtomics' | 'geometryDependent' | 'returnInElement' | 'pointerEscapes' | 'flopsPerElement' | 'effects' | 'emptyBody'>;
+
+/**
+ * A kernel's summary: the head (name, spans, parameters, template list) at once, the body facts
+ * when something first reads one. Most kernels a file or a workspace index defines are never
+ * launched where a plan needs their body (real code: 0 to 9 of 50-65 kernels in launch sequences
+ * of two or more), and the body analysis is most of a summary's cost. Body facts are in token
+ * indices of the summary's own tokens, so a moved summary shares them (`holder`).
+ */
+class LazySummary implements KernelSummary {
+  readonly params: KernelParam[];
+  readonly templateParams: TemplateParam[];
+  readonly launchBounds?: string;
+  constructor(
+    readonly name: string, readonly qualifiedName: string, readonly file: string,
+    readonly decl: FunctionDecl, readonly tokens: Tokens,
+    readonly span: Span, readonly nameSpan: Span, readonly bodySpan: Span,
+    params: KernelParam[], private readonly holder: { facts?: BodyFacts },
+  ) {
+    this.params = params;
+    this.templateParams = decl.templateParams;
+    this.launchBounds = decl.launchBounds;
+  }
+  private get body(): BodyFacts { return (this.holder.facts ??= bodyFacts(this.tokens, this.decl, this.params)); }
+  get uses() { return this.body.uses; }
+  get shape() { return this.body.shape; }
+  get usesShared() { return this.body.usesShared; }
+  get usesSync() { return this.body.usesSync; }
+  get usesShuffle() { return this.body.usesShuffle; }
+  get usesAtomics() { return this.body.usesAtomics; }
+  get geometryDependent() { return this.body.geometryDependent; }
+  get returnInElement() { return this.body.returnInElement; }
+  get pointerEscapes() { return this.body.pointerEscapes; }
+  get flopsPerElement() { return this.body.flopsPerElement; }
+  get effects() { return this.body.effects; }
+  get emptyBody() { return this.body.emptyBody; }
+  /** The same kernel `delta` characters further on (an edit above it): body facts shared. */
+  moved(delta: number): LazySummary {
+    const mv = (x: Span): Span => ({ start: x.start + delta, end: x.end + delta });
+    return new LazySummary(this.name, this.qualifiedName, this.file, this.decl, this.tokens, mv(this.span), mv(this.nameSpan), mv(this.bodySpan), this.params, this.holder);
+  }
+  /** Whether the body has been analyzed (tests, benchmarks). */
+  get bodyAnalyzed(): boolean { return this.holder.facts !== undefined; }
+}
+
 export function summarizeKernel(t: Tokens, decl: FunctionDecl, file: string): KernelSummary {
   const params = parseParams(t, decl.paramsOpen, decl.paramsClose);
+  const start = t.starts[decl.headStart];
+  const endTok = decl.bodyClose >= 0 ? decl.bodyClose : decl.end;
+  return new LazySummary(
+    decl.name, decl.qualifiedName, file, decl, t,
+    { start, end: t.ends[endTok] },
+    { start: t.starts[decl.nameTok], end: t.ends[decl.nameTok] },
+    { start: t.starts[decl.bodyOpen], end: t.ends[endTok] },
+    params, {},
+  );
+}
+
+/** Whether a summary's body facts have been made (a plain object's always are). */
+export function bodyAnalyzed(k: KernelSummary): boolean {
+  return k instanceof LazySummary ? k.bodyAnalyzed : true;
+}
+
+function bodyFacts(t: Tokens, decl: FunctionDecl, params: KernelParam[]): BodyFacts {
   const bodyEnd = decl.bodyClose >= 0 ? decl.bodyClose - 1 : decl.end;
   const stmts = parseStatements(t, decl.bodyOpen + 1, bodyEnd);
   const paramNames = new Set<string>();
@@ -293,21 +356,9 @@ export function summarizeKernel(t: Tokens, decl: FunctionDecl, file: string): Ke
   if (shape.kind === 'unknown' || shape.kind === 'unguarded') geometryDependent = true;
   const flopsPerElement = countFlops(t, elementRanges.length ? elementRanges : [[decl.bodyOpen + 1, bodyEnd]]);
 
-  const start = t.starts[decl.headStart];
-  const endTok = decl.bodyClose >= 0 ? decl.bodyClose : decl.end;
   return {
-    name: decl.name,
-    qualifiedName: decl.qualifiedName,
-    file,
-    decl,
-    tokens: t,
-    span: { start, end: t.ends[endTok] },
-    nameSpan: { start: t.starts[decl.nameTok], end: t.ends[decl.nameTok] },
-    bodySpan: { start: t.starts[decl.bodyOpen], end: t.ends[endTok] },
-    params,
     uses,
     shape,
-    templateParams: decl.templateParams,
     usesShared,
     usesSync,
     usesShuffle,
@@ -318,7 +369,6 @@ export function summarizeKernel(t: Tokens, decl: FunctionDecl, file: string): Ke
     flopsPerElement,
     effects: effectsIn(t, decl.bodyOpen + 1, bodyEnd),
     emptyBody: bodyEnd < decl.bodyOpen + 1,
-    launchBounds: decl.launchBounds,
   };
 }
 
@@ -941,6 +991,7 @@ export function kernelBodyText(k: KernelSummary): string {
 
 export function moveSummary(k: KernelSummary, delta: number): KernelSummary {
   if (delta === 0) return k;
+  if (k instanceof LazySummary) return k.moved(delta);
   const mv = (x: Span): Span => ({ start: x.start + delta, end: x.end + delta });
   return { ...k, span: mv(k.span), nameSpan: mv(k.nameSpan), bodySpan: mv(k.bodySpan) };
 }

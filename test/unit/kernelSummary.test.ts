@@ -2,7 +2,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { lex } from '../../analyzer/cuda/lexer';
 import { scan } from '../../analyzer/cuda/scanner';
-import { summarizeKernel, type KernelSummary } from '../../analyzer/cuda/kernelSummary';
+import { bodyAnalyzed, moveSummary, summarizeKernel, type KernelSummary } from '../../analyzer/cuda/kernelSummary';
 import { analyzeText } from '../helpers/analyze';
 
 function kernel(src: string): KernelSummary {
@@ -101,4 +101,28 @@ test('a half-typed `if idx >= n)` (no opening parenthesis) is read without hangi
   // found by the incremental-analysis fuzz test: a stray `)` once made the statement parser loop
   const r = analyzeText('__global__ void k(const float* x, float* y, int n) {\n  const int idx = blockIdx.x * blockDim.x + threadIdx.x;\n  if idx >= n) return;\n  y[idx] = x[idx];\n}\n');
   assert.equal(r.cuda!.kernels.length, 1);
+});
+
+test('a kernel body is analyzed when something first reads it; a moved summary shares the result', () => {
+  const src = [
+    '__global__ void scale(const float* x, float* y, int n) { int i = blockIdx.x * blockDim.x + threadIdx.x; if (i < n) y[i] = 2.f * x[i]; }',
+    '__global__ void unused(float* y, int n) { int i = blockIdx.x * blockDim.x + threadIdx.x; if (i < n) y[i] = 0.f; }',
+    'void run(const float* x, float* y, int n) { scale<<<(n + 255) / 256, 256>>>(x, y, n); }',
+  ].join('\n');
+  const r = analyzeText(src);
+  const [scale, unused] = r.cuda!.kernels;
+  // the launched kernel's body was needed by the launch; the other's is not read at all
+  assert.ok(bodyAnalyzed(scale));
+  assert.ok(!bodyAnalyzed(unused));
+  assert.equal(unused.params.length, 2, 'the head is there at once');
+  const moved = moveSummary(unused, 10);
+  assert.equal(moved.nameSpan.start, unused.nameSpan.start + 10);
+  assert.deepEqual(use(moved, 'y'), { access: 'write', index: 'identity' });
+  assert.ok(bodyAnalyzed(unused), 'reading the moved copy analyzed the body both share');
+  assert.equal(moved.uses, unused.uses);
+  // the same facts as a summary made and read at once
+  const fresh = kernel(src.split('\n')[1]);
+  assert.deepEqual([...fresh.uses.keys()], [...unused.uses.keys()]);
+  assert.equal(fresh.shape.kind, unused.shape.kind);
+  assert.equal(fresh.flopsPerElement, unused.flopsPerElement);
 });
