@@ -148,12 +148,26 @@ function indexIncludes(file: string, topSpecs: string[], host: AnalyzerHost, dep
   }
 }
 
-function includeSpecs(text: string): string[] {
+export function includeSpecs(text: string): string[] {
+  // what /^[ \t]*#[ \t]*include[ \t]*"([^"\n]+)"/gm finds, from each `include` found by indexOf:
+  // the line-anchored expression tried every line of the file (3% of a full analysis)
   const out: string[] = [];
-  const re = /^[ \t]*#[ \t]*include[ \t]*"([^"\n]+)"/gm;
-  for (let m = re.exec(text); m; m = re.exec(text)) out.push(m[1]);
+  for (let at = text.indexOf('include'); at >= 0; at = text.indexOf('include', at + 7)) {
+    let i = at - 1;
+    while (i >= 0 && (text.charCodeAt(i) === 32 || text.charCodeAt(i) === 9)) i--;
+    if (i < 0 || text.charCodeAt(i) !== 35 /* # */) continue;
+    i--;
+    while (i >= 0 && (text.charCodeAt(i) === 32 || text.charCodeAt(i) === 9)) i--;
+    if (i >= 0 && !isLineTerminator(text.charCodeAt(i))) continue;
+    QUOTED_SPEC.lastIndex = at + 7;
+    const m = QUOTED_SPEC.exec(text);
+    if (m) out.push(m[1]);
+  }
   return out;
 }
+const QUOTED_SPEC = /[ \t]*"([^"\n]+)"/y;
+/** Where a multiline `^` may match after: \n, \r, U+2028, U+2029. */
+const isLineTerminator = (c: number) => c === 10 || c === 13 || c === 0x2028 || c === 0x2029;
 
 /** Files reachable through `#include "..."` that the index holds. */
 function includedFiles(file: string, topSpecs: string[], host: AnalyzerHost): Set<string> {
