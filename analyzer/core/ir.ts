@@ -119,7 +119,9 @@ export type EventKind =
   | 'opaque' // a call we cannot see into
   | 'control' // a host if/loop/switch between launches
   | 'assign' // assignment to a variable the launches may use
-  | 'host-access'; // host dereference of a device pointer
+  | 'host-access' // host dereference of a device pointer
+  | 'exit' // return, break, continue, goto or throw (or a statement holding one): later code may not run
+  | 'entry'; // a `case`/`default` or goto label: code after it is also reached from elsewhere
 
 export interface EventNode {
   type: 'event';

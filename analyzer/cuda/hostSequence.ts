@@ -114,7 +114,14 @@ interface Effects {
   sync: boolean;
   device: boolean;
   launches: number;
+  /** Jumps out of the statements so far not yet caught by their loop or switch (EXIT_* bits). */
+  exits: number;
 }
+
+/** `break` (caught by a loop or switch), `continue` (by a loop), return/goto/throw (never). */
+const EXIT_BREAK = 1;
+const EXIT_CONTINUE = 2;
+const EXIT_FUNCTION = 4;
 
 const SPECIFIERS = new Set(['const', 'constexpr', 'static', 'volatile', 'register', 'thread_local', 'inline', 'unsigned', 'signed', 'long', 'short', 'struct', 'typename', 'mutable']);
 const NOT_TYPES = new Set(['return', 'delete', 'new', 'throw', 'goto', 'case', 'else', 'using', 'typedef', 'co_await', 'co_yield']);
@@ -205,7 +212,7 @@ export class HostFunctionAnalyzer {
   private block(stmts: Stmt[], scope: string, loops: Array<[number, number]>, loop?: LoopInfo): Effects {
     this.scopes.push([]);
     const seq: Sequence = { scope, file: this.ctx.file, items: [], positions: [], reads: this.reads, loops, escaping: this.escaping, loop };
-    const eff: Effects = { reads: new Set(), writes: new Set(), assigns: new Set(), sync: false, device: false, launches: 0 };
+    const eff: Effects = { reads: new Set(), writes: new Set(), assigns: new Set(), sync: false, device: false, launches: 0, exits: 0 };
     let child = 0;
     for (const s of stmts) this.statement(s, seq, eff, scope, loops, () => `${scope}/${++child}`);
     if (seq.items.some(i => i.type === 'launch')) this.sequences.push(seq);
@@ -224,6 +231,7 @@ export class HostFunctionAnalyzer {
     switch (s.kind) {
       case 'simple':
         this.simple(s.start, s.end, seq, eff);
+        if (t.is(s.start, 'throw')) this.jump(s.start, s.end, seq, eff, EXIT_FUNCTION);
         return;
       case 'return': {
         // returned buffers escape; the expression may contain calls
@@ -234,9 +242,18 @@ export class HostFunctionAnalyzer {
             if (v?.bufKey) this.escaping.add(v.bufKey);
           }
         }
+        this.jump(s.start, s.end, seq, eff, EXIT_FUNCTION);
         return;
       }
-      case 'preproc': case 'label': case 'jump':
+      case 'jump':
+        this.jump(s.start, s.end, seq, eff, t.is(s.start, 'break') ? EXIT_BREAK : t.is(s.start, 'continue') ? EXIT_CONTINUE : EXIT_FUNCTION);
+        return;
+      case 'label':
+        // `case 1:` or a goto target: control also arrives here from elsewhere, so the launches
+        // after it do not always follow the ones before (a switch's cases are alternatives)
+        this.controlPoint('entry', s.start, s.end, seq);
+        return;
+      case 'preproc':
         return;
       case 'block': {
         const inner = this.block(s.body, childScope(), loops);
@@ -250,6 +267,7 @@ export class HostFunctionAnalyzer {
         const parts = s.kind === 'if' ? (s.else ? [s.then, s.else] : [s.then]) : [s.body];
         const inner = this.newEffects();
         for (const p of parts) mergeEffects(inner, this.block(p.kind === 'block' ? p.body : [p], childScope(), loops));
+        if (s.kind === 'switch') inner.exits &= ~EXIT_BREAK; // its cases' `break`s end the switch
         this.compound(s.start, s.end, inner, seq, eff, 'control');
         return;
       }
@@ -273,6 +291,7 @@ export class HostFunctionAnalyzer {
         }
         loopRange[1] = this.pos;
         mergeEffects(inner, headEff);
+        inner.exits &= ~(EXIT_BREAK | EXIT_CONTINUE); // the loop's own
         this.compound(s.start, s.end, inner, seq, eff, 'control');
         return;
       }
@@ -286,7 +305,7 @@ export class HostFunctionAnalyzer {
   }
 
   private newEffects(): Effects {
-    return { reads: new Set(), writes: new Set(), assigns: new Set(), sync: false, device: false, launches: 0 };
+    return { reads: new Set(), writes: new Set(), assigns: new Set(), sync: false, device: false, launches: 0, exits: 0 };
   }
 
   private loopIndex(s: Stmt): { indexVar?: string; tripCount?: Size } {
@@ -354,10 +373,11 @@ export class HostFunctionAnalyzer {
     mergeEffects(eff, inner);
     const hasEffect = inner.device || inner.sync || inner.assigns.size > 0 || inner.launches > 0 ||
       inner.reads === '*' || inner.writes === '*' || inner.reads.size > 0 || inner.writes.size > 0;
-    if (!hasEffect) return;
+    if (!hasEffect && !inner.exits) return;
     const ev: EventNode = {
       type: 'event',
-      kind: kind === 'block' ? 'call' : 'control',
+      // `if (!ok) return;` between two launches: the later one may not run, so nothing moves past it
+      kind: inner.exits ? 'exit' : kind === 'block' ? 'call' : 'control',
       span: this.span(a, b),
       text: this.t.slice(a, Math.min(b, a + 12)),
       reads: inner.reads === '*' ? '*' : [...inner.reads],
@@ -366,6 +386,23 @@ export class HostFunctionAnalyzer {
       sync: inner.sync,
     };
     seq.items.push(ev);
+    seq.positions.push(this.pos++);
+  }
+
+  private hasLaunchIn(a: number, b: number): boolean {
+    for (let i = a; i <= b; i++) if (this.t.kinds[i] === Tok.LaunchOpen) return true;
+    return false;
+  }
+
+  /** A return, break, continue, goto or throw: the statements after it in this block may not run. */
+  private jump(a: number, b: number, seq: Sequence, eff: Effects, bit: number): void {
+    eff.exits |= bit;
+    this.controlPoint('exit', a, b, seq);
+  }
+
+  /** An event that no launch moves past (vertical, horizontal, batch and graph plans alike). */
+  private controlPoint(kind: 'exit' | 'entry', a: number, b: number, seq: Sequence): void {
+    seq.items.push({ type: 'event', kind, span: this.span(a, b), text: this.t.slice(a, Math.min(b, a + 12)), reads: [], writes: [], assigns: [], sync: false });
     seq.positions.push(this.pos++);
   }
 
@@ -490,11 +527,69 @@ export class HostFunctionAnalyzer {
   /** Scans an expression for launches, calls, assignments and host accesses, in token order. */
   private expression(a: number, b: number, seq: Sequence, eff: Effects): void {
     const t = this.t;
+    if (this.launchIsConditional(a, b)) {
+      // `c ? k1<<<...>>>(...) : k2<<<...>>>(...)`, `ok && (k<<<...>>>(...), true)`: the launches
+      // are alternatives or may not run, so none of them is a fusion candidate; what they touch
+      // still orders the launches around the statement
+      const inner = this.newEffects();
+      this.expressionBody(a, b, { ...seq, items: [], positions: [] }, inner);
+      this.compound(a, b, inner, seq, eff, 'control');
+      return;
+    }
+    this.expressionBody(a, b, seq, eff);
+  }
+
+  /**
+   * Whether a launch in [a, b] comes after a `?`, `&&` or `||` of the same expression (lambda
+   * bodies are their own code, skipped here).
+   */
+  private launchIsConditional(a: number, b: number): boolean {
+    const t = this.t;
+    let conditional = false;
+    for (let i = a; i <= b; i++) {
+      const k = t.kinds[i];
+      if (k === Tok.LaunchOpen) {
+        if (conditional) return true;
+        continue;
+      }
+      if (k !== Tok.Punct) continue;
+      const c = t.ch(i); // one-character punctuators only
+      if (c === 123 /* { */) {
+        const close = matchClose(t, i, b + 1);
+        if (close > 0) i = close;
+      } else if (c === 63 /* ? */ || t.is(i, '&&') || t.is(i, '||')) {
+        conditional = true;
+      }
+    }
+    return false;
+  }
+
+  /**
+   * A lambda's body in an expression (`auto later = [&] { k<<<...>>>(...); };`, a callback): its
+   * launches run when it is called, maybe never or many times, not where it is written. Its body
+   * is analyzed as code of its own (its chains are found) and its effects are not this
+   * statement's; a call of the lambda is a call we cannot see into, a barrier.
+   */
+  private lambdaBody(open: number, close: number, seq: Sequence): void {
+    const stmts = parseStatements(this.t, open + 1, close - 1);
+    this.block(stmts, `${seq.scope}/lambda@${this.t.starts[open]}`, []);
+  }
+
+  private expressionBody(a: number, b: number, seq: Sequence, eff: Effects): void {
+    const t = this.t;
     for (let i = a; i <= b; i++) {
       const k = t.kinds[i];
       if (k === Tok.LaunchOpen) {
         const end = this.chevronLaunch(i, b, seq, eff);
         i = Math.max(i, end);
+        continue;
+      }
+      if (k === Tok.Punct && t.ch(i) === 123 /* { */) {
+        const close = matchClose(t, i, b + 1);
+        if (close > 0 && this.hasLaunchIn(i, close)) {
+          this.lambdaBody(i, close, seq);
+          i = close;
+        }
         continue;
       }
       if (k !== Tok.Ident) continue;
@@ -1244,6 +1339,7 @@ function mergeEffects(into: Effects, from: Effects): void {
   into.sync ||= from.sync;
   into.device ||= from.device;
   into.launches += from.launches;
+  into.exits |= from.exits;
 }
 
 /** Recognizes `#define NAME(k, g, b, ...) k<<<g, b>>>(__VA_ARGS__)` and similar. */

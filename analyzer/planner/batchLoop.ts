@@ -55,6 +55,7 @@ function planOne(seq: Sequence, loop: LoopInfo, launches: LaunchNode[], lookup: 
   for (const it of seq.items) {
     if (!isEvent(it)) continue;
     if (it.kind === 'assign' && it.reads !== '*' && it.writes !== '*' && !it.reads.length && !it.writes.length && !it.sync) continue;
+    if (it.kind === 'exit' || it.kind === 'entry') return refuse(`\`${it.text}\` may skip or end iterations: not every item would run as it does now`, { span: it.span, text: it.text });
     return refuse(`\`${it.text}\` runs in the loop ${it.sync ? 'and synchronizes with the host' : 'besides the launches'}`, { span: it.span, text: it.text });
   }
   if (launches.some(l => l.traits.opaque)) return refuse(`the body of \`${launches.find(l => l.traits.opaque)!.callee}\` is not visible`);

@@ -37,7 +37,9 @@ function planSequence(seq: Sequence, groups: Group[], refusals: PlannerRefusal[]
       if (isEvent(item)) {
         if (isHardBarrier(item)) {
           const next = nextDependent(seq, j + 1, members);
-          if (next) {
+          // past a `case` or goto label the launches are alternatives or another path, not a pair
+          // that a barrier keeps apart: no refusal to explain
+          if (next && !items.slice(j, items.indexOf(next)).some(x => isEvent(x) && x.kind === 'entry')) {
             refusals.push({ seq, rule: orderRule, reason: barrierReason(item), group: [...members], candidate: next, blocker: { span: item.span, text: item.text } });
           }
           break;
@@ -74,12 +76,14 @@ function planSequence(seq: Sequence, groups: Group[], refusals: PlannerRefusal[]
 }
 
 function isHardBarrier(e: { kind: string; sync: boolean; reads: string[] | '*'; writes: string[] | '*' }): boolean {
-  return e.sync || e.kind === 'event' || e.kind === 'opaque' || e.reads === '*' || e.writes === '*';
+  return e.sync || e.kind === 'event' || e.kind === 'opaque' || e.kind === 'exit' || e.kind === 'entry' || e.reads === '*' || e.writes === '*';
 }
 
 function barrierReason(e: { kind: string; text: string; sync: boolean }): string {
   if (e.sync) return `\`${e.text}\` synchronizes with the host between the launches; remove it if the host does not need the intermediate results`;
   if (e.kind === 'event') return `\`${e.text}\` orders work across streams between the launches`;
+  if (e.kind === 'exit') return `\`${e.text}\` may leave before the later launches run, and the fused launch would run at the last one's place`;
+  if (e.kind === 'entry') return `\`${e.text}\` can be jumped to: the launches after it do not always follow the ones before`;
   return `\`${e.text}\` may touch the device data and we cannot see into it`;
 }
 

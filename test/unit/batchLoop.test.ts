@@ -95,3 +95,12 @@ test('buffers that rotate between iterations (a time loop) are not a batch; empt
   assert.match(why(r), /`dst=src` hands one iteration's buffer to the next/);
   assert.ok(!r.findings.some(f => f.rule === 'FL022'), 'a loop of empty kernels measures launch overhead: no graph either');
 });
+
+test('a loop that may skip or end items (continue, break, return) is not batched, nor captured as a graph', () => {
+  for (const jump of ['if (b % 3 == 0) continue;', 'if (b == 7) break;', 'if (b == 7) return;']) {
+    const r = analyzeText(prog(`  for (int b = 0; b < B; ++b) {\n    ${jump}\n    scale<<<n / 256, 256, 0, s>>>(in + b * n, out + b * n, n);\n  }`));
+    assert.equal(fl020(r), undefined, jump);
+    assert.ok(!r.findings.some(f => f.rule === 'FL022'), jump);
+    assert.match(why(r), /may skip or end iterations/, jump);
+  }
+});

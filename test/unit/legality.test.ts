@@ -32,6 +32,45 @@ test('L1 (FL010): host synchronization between launches refuses', () => {
   assert.equal(r.refusals[0].blocker?.range.start.line, src.split('\n').findIndex(l => l.includes('cudaDeviceSynchronize')));
 });
 
+test('L1 (FL010): launches in different `case`s of a switch are alternatives, never a pair', () => {
+  // found on llama.cpp and cuda-samples: a switch over block sizes launched "every case in a row",
+  // and with __restrict__ pointers `fusion-lens fix` moved one case's launch into the next case
+  const r = analyzeText(prog('  switch (n & 3) {\n  case 0:\n    scale<<<n / 256, 256>>>(a, b, n);\n    break;\n  case 1:\n    shift<<<n / 256, 256>>>(b, c, n);\n    break;\n  default:\n    shift<<<n / 256, 256>>>(b, c, n);\n  }'));
+  assert.equal(r.findings.length, 0);
+  assert.equal(r.refusals.length, 0, 'alternatives are not a candidate pair: nothing to explain');
+  // within one case, the chain still fuses
+  const one = analyzeText(prog('  switch (n & 3) {\n  case 0:\n    scale<<<n / 256, 256>>>(a, b, n);\n    shift<<<n / 256, 256>>>(b, c, n);\n    break;\n  default:\n    break;\n  }'));
+  assert.deepEqual(one.findings[0]?.launches.map(l => l.callee), ['scale', 'shift']);
+});
+
+test('L1 (FL010): an early return, break, continue, goto or throw between launches refuses', () => {
+  for (const [jump, params] of [['if (!ok) return;', 'bool ok'], ['if (!ok) throw 1;', 'bool ok'], ['if (!ok) goto done;', 'bool ok'], ['return;', '']] as const) {
+    const tail = jump.includes('goto') ? '\ndone:\n  ;' : '';
+    const r = analyzeText(prog(`  scale<<<n / 256, 256>>>(a, b, n);\n  ${jump}\n  shift<<<n / 256, 256>>>(b, c, n);${tail}`, params));
+    assert.equal(r.findings.length, 0, jump);
+    assert.match(refusal(r), /FL010: `.*` may leave before the later launches run/, jump);
+  }
+  // inside a loop: `if (x) break;` leaves the loop before the second launch
+  const loop = analyzeText(prog('  for (int k = 0; k < 4; ++k) {\n    scale<<<n / 256, 256>>>(a, b, n);\n    if (k == 2) break;\n    shift<<<n / 256, 256>>>(b, c, n);\n  }'));
+  assert.equal(loop.findings.filter(f => f.rule === 'FL001').length, 0);
+  // a loop or switch that catches its own break is not a barrier
+  const caught = analyzeText(prog('  scale<<<n / 256, 256>>>(a, b, n);\n  for (int k = 0; k < 4; ++k) { if (k == 2) break; }\n  switch (n) { case 1: break; default: break; }\n  shift<<<n / 256, 256>>>(b, c, n);'));
+  assert.deepEqual(caught.findings[0]?.launches.map(l => l.callee), ['scale', 'shift']);
+});
+
+test('L1 (FL010): a lambda\'s launches run when it is called, and `?:` launches are alternatives', () => {
+  // written before, called after: the lambda's launch came first in program text, last in time
+  const lambda = analyzeText(prog('  auto first = [&]() { scale<<<n / 256, 256>>>(a, b, n); };\n  shift<<<n / 256, 256>>>(b, c, n);\n  first();'));
+  assert.equal(lambda.findings.length, 0);
+  // a chain inside one lambda's body is still found
+  const inside = analyzeText(prog('  auto both = [&]() {\n    scale<<<n / 256, 256>>>(a, b, n);\n    shift<<<n / 256, 256>>>(b, c, n);\n  };\n  both();'));
+  assert.deepEqual(inside.findings[0]?.launches.map(l => l.callee), ['scale', 'shift']);
+  for (const cond of ['n > 4 ? scale<<<n / 256, 256>>>(a, b, n) : shift<<<n / 256, 256>>>(b, c, n);', 'n > 4 && (scale<<<n / 256, 256>>>(a, b, n), true);']) {
+    const r = analyzeText(prog(`  ${cond}\n  shift<<<n / 256, 256>>>(b, c, n);`));
+    assert.equal(r.findings.length, 0, cond);
+  }
+});
+
 test('L1 (FL010): a copy of the intermediate between launches refuses', () => {
   const r = analyzeText(prog('  float h;\n  scale<<<n / 256, 256>>>(a, b, n);\n  cudaMemcpyAsync(&h, b, 4, cudaMemcpyDeviceToHost, 0);\n  shift<<<n / 256, 256>>>(b, c, n);'));
   assert.equal(r.findings.length, 0);
