@@ -205,14 +205,16 @@ export function lex(src: string, from = 0, to = src.length): Tokens {
     if (c === 47) {
       const d = src.charCodeAt(i + 1);
       if (d === 47) {
+        // to the newline (indexOf: a comment is searched, not stepped through), unless a
+        // backslash continues it
         let j = i + 2;
-        while (j < n) {
-          const x = src.charCodeAt(j);
-          if (x === 10) {
-            if (src.charCodeAt(j - 1) === 92 || (src.charCodeAt(j - 1) === 13 && src.charCodeAt(j - 2) === 92)) { j++; continue; }
-            break;
-          }
-          j++;
+        for (;;) {
+          const nl = src.indexOf('\n', j);
+          if (nl < 0 || nl >= n) { j = n; break; }
+          const p = src.charCodeAt(nl - 1);
+          if (p === 92 || (p === 13 && src.charCodeAt(nl - 2) === 92)) { j = nl + 1; continue; }
+          j = nl;
+          break;
         }
         comments.push({ start: i, end: j });
         i = j;
