@@ -79,10 +79,17 @@ export function bandwidthGBs(p: GpuProfile, level: Level, width: number): number
 /** A kernel whose inputs total less than this is taken to find them in L2 (recently written or read). */
 export const SMALL_INPUT_BYTES = 1 << 20;
 
+/** Bytes the kernel reads that no earlier kernel of the group produced in L2 (a loop: estimated per finding, often). */
+function inputBytesOf(t: Traffic, fits: boolean): number {
+  let bytes = 0;
+  for (const x of t.parts) if (x.read && !(fits && x.produced)) bytes += x.bytes;
+  return bytes;
+}
+
 export function memoryTimeUs(t: Traffic, p: GpuProfile, fits: boolean): number {
   let us = 0;
   let readsDram = false;
-  const inputBytes = t.parts.filter(x => x.read && !(fits && x.produced)).reduce((s, x) => s + x.bytes, 0);
+  const inputBytes = inputBytesOf(t, fits);
   for (const part of t.parts) {
     const inL2 = part.read ? (fits && part.produced) || inputBytes <= SMALL_INPUT_BYTES : fits;
     const level: Level = inL2 ? 'l2' : 'dram';
@@ -105,7 +112,7 @@ export function dramBytes(ts: Traffic[], p: GpuProfile, fits: boolean): number {
   let bytes = 0;
   let lastWrites = 0;
   for (const t of ts) {
-    const inputBytes = t.parts.filter(x => x.read && !(fits && x.produced)).reduce((s, x) => s + x.bytes, 0);
+    const inputBytes = inputBytesOf(t, fits);
     lastWrites = 0;
     for (const part of t.parts) {
       if (part.read) {

@@ -379,7 +379,7 @@ export class HostFunctionAnalyzer {
       // `if (!ok) return;` between two launches: the later one may not run, so nothing moves past it
       kind: inner.exits ? 'exit' : kind === 'block' ? 'call' : 'control',
       span: this.span(a, b),
-      text: this.t.slice(a, Math.min(b, a + 12)),
+      text: eventText(this.t, a, Math.min(b, a + 12)),
       reads: inner.reads === '*' ? '*' : [...inner.reads],
       writes: inner.writes === '*' ? '*' : [...inner.writes],
       assigns: [...inner.assigns],
@@ -402,7 +402,7 @@ export class HostFunctionAnalyzer {
 
   /** An event that no launch moves past (vertical, horizontal, batch and graph plans alike). */
   private controlPoint(kind: 'exit' | 'entry', a: number, b: number, seq: Sequence): void {
-    seq.items.push({ type: 'event', kind, span: this.span(a, b), text: this.t.slice(a, Math.min(b, a + 12)), reads: [], writes: [], assigns: [], sync: false });
+    seq.items.push({ type: 'event', kind, span: this.span(a, b), text: eventText(this.t, a, Math.min(b, a + 12)), reads: [], writes: [], assigns: [], sync: false });
     seq.positions.push(this.pos++);
   }
 
@@ -1328,6 +1328,11 @@ export class HostFunctionAnalyzer {
     if (t.is(b + 1, ';')) b++;
     return { span: { start: t.starts[a], end: t.ends[b] }, clean };
   }
+}
+
+/** A statement's first tokens as messages quote them: on one line (`if (p2p) { cudaSetDevice(i`), not with the source's line breaks and indentation. */
+function eventText(t: Tokens, a: number, b: number): string {
+  return t.slice(a, b).replace(/\s+/g, ' ');
 }
 
 function mergeEffects(into: Effects, from: Effects): void {

@@ -82,6 +82,8 @@ export function readsOf(l: LaunchNode): Set<string> {
 
 /** Base variable name of a versioned key `alpha@3.1` -> `alpha`. */
 export function varName(key: string): string {
-  const at = key.indexOf('@');
-  return at < 0 ? key : key.slice(0, at);
+  // `?:expr` keys an argument that is no variable we track (`args.dst`): the text is its name
+  const k = key.startsWith('?:') ? key.slice(2) : key;
+  const at = k.indexOf('@');
+  return at < 0 ? k : k.slice(0, at);
 }

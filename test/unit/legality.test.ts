@@ -71,6 +71,25 @@ test('L1 (FL010): a lambda\'s launches run when it is called, and `?:` launches 
   }
 });
 
+test('messages name an argument the analysis does not track by its text, on one line', () => {
+  // llama.cpp passes `args.dst`; the refusal once quoted the internal key `?:args.dst`
+  const src = `${KERNELS}__global__ void gather(const float* in, float* out, const int* idx, int n) { int i = blockIdx.x * blockDim.x + threadIdx.x; if (i < n) out[i] = in[idx[i]]; }
+struct Args { float* src; float* dst; int* idx; };
+void run(Args args, int n) {
+  scale<<<n / 256, 256>>>(args.src, args.dst, n);
+  gather<<<n / 256, 256>>>(args.dst, args.src, args.idx, n);
+  if (n > 4) {
+    cudaDeviceSynchronize();
+  }
+  shift<<<n / 256, 256>>>(args.src, args.dst, n);
+}
+`;
+  const r = analyzeText(src);
+  assert.match(refusal(r), /`gather` reads `args\.dst` through an index array/);
+  assert.doesNotMatch(refusal(r), /\?:/);
+  assert.ok(r.refusals.every(x => !x.reason.includes('\n')), refusal(r));
+});
+
 test('L1 (FL010): a copy of the intermediate between launches refuses', () => {
   const r = analyzeText(prog('  float h;\n  scale<<<n / 256, 256>>>(a, b, n);\n  cudaMemcpyAsync(&h, b, 4, cudaMemcpyDeviceToHost, 0);\n  shift<<<n / 256, 256>>>(b, c, n);'));
   assert.equal(r.findings.length, 0);
