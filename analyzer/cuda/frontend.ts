@@ -44,12 +44,15 @@ export function analyzeCuda(file: string, text: string, external?: ExternalKerne
   const s = scan(tokens);
   const annotations = parseAnnotations(text, tokens.comments);
   const kernels: KernelSummary[] = [];
+  const launched = chevronCallees(tokens);
   for (const f of s.functions) {
     if (!f.isKernel) continue;
     const start = tokens.starts[f.headStart];
     const end = tokens.ends[f.bodyClose >= 0 ? f.bodyClose : f.end];
     const old = reuse?.(summaryKey(f.qualifiedName, text, start, end));
-    kernels.push(old && old.file === file ? moveSummary(old, start - old.span.start) : summarizeKernel(tokens, f, file));
+    // the bodies that launches here will read are made now, in one loop (made from inside the
+    // host analysis, the same work took longer); the others when something reads them
+    kernels.push(old && old.file === file ? moveSummary(old, start - old.span.start) : summarizeKernel(tokens, f, file, launched.has(f.name)));
   }
   const env = hostEnv(file, tokens, s, annotations, kernels, external);
 
@@ -69,6 +72,26 @@ export function analyzeCuda(file: string, text: string, external?: ExternalKerne
   }
   const problems = [...structureProblems(tokens, s), ...hostProblems];
   return { file, text, tokens, scan: s, kernels, sequences, launches, problems, hostProblems, annotations, constLookup: env.ctx.constLookup };
+}
+
+/** Names written right before `<<<` (or before `<...><<<`): the kernels this file launches with chevrons. */
+function chevronCallees(t: Tokens): Set<string> {
+  const names = new Set<string>();
+  for (let i = 1; i < t.count; i++) {
+    if (t.kinds[i] !== Tok.LaunchOpen) continue;
+    let j = i - 1;
+    if (t.is(j, '>')) {
+      // a template argument list: back to its `<` (nesting counted)
+      let depth = 0;
+      for (; j > 0; j--) {
+        if (t.is(j, '>')) depth++;
+        else if (t.is(j, '<') && --depth === 0) break;
+      }
+      j--;
+    }
+    if (j >= 0 && t.kinds[j] === Tok.Ident) names.add(t.text(j));
+  }
+  return names;
 }
 
 /** Lexer and scanner problems. */

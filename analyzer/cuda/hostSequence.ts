@@ -526,39 +526,28 @@ export class HostFunctionAnalyzer {
 
   /** Scans an expression for launches, calls, assignments and host accesses, in token order. */
   private expression(a: number, b: number, seq: Sequence, eff: Effects): void {
-    const t = this.t;
-    if (this.launchIsConditional(a, b)) {
-      // `c ? k1<<<...>>>(...) : k2<<<...>>>(...)`, `ok && (k<<<...>>>(...), true)`: the launches
-      // are alternatives or may not run, so none of them is a fusion candidate; what they touch
-      // still orders the launches around the statement
-      const inner = this.newEffects();
-      this.expressionBody(a, b, { ...seq, items: [], positions: [] }, inner);
-      this.compound(a, b, inner, seq, eff, 'control');
-      return;
-    }
     this.expressionBody(a, b, seq, eff);
   }
 
   /**
-   * Whether a launch in [a, b] comes after a `?`, `&&` or `||` of the same expression (lambda
-   * bodies are their own code, skipped here).
+   * Whether the launch at `at` comes after a `?`, `&&` or `||` of its expression [a, ...] (lambda
+   * bodies skipped): `c ? k1<<<...>>>(...) : k2<<<...>>>(...)`, `ok && (k<<<...>>>(...), true)`.
+   * Scanned back from the launch, so statements without launches cost nothing.
    */
-  private launchIsConditional(a: number, b: number): boolean {
+  private launchIsConditional(a: number, at: number): boolean {
     const t = this.t;
-    let conditional = false;
-    for (let i = a; i <= b; i++) {
-      const k = t.kinds[i];
-      if (k === Tok.LaunchOpen) {
-        if (conditional) return true;
-        continue;
-      }
-      if (k !== Tok.Punct) continue;
+    for (let i = at - 1; i >= a; i--) {
+      if (t.kinds[i] !== Tok.Punct) continue;
       const c = t.ch(i); // one-character punctuators only
-      if (c === 123 /* { */) {
-        const close = matchClose(t, i, b + 1);
-        if (close > 0) i = close;
+      if (c === 125 /* } */) {
+        // skip a braced group (a lambda's body) back to its `{`
+        let depth = 0;
+        for (; i >= a; i--) {
+          if (t.ch(i) === 125) depth++;
+          else if (t.ch(i) === 123 && --depth === 0) break;
+        }
       } else if (c === 63 /* ? */ || t.is(i, '&&') || t.is(i, '||')) {
-        conditional = true;
+        return true;
       }
     }
     return false;
@@ -580,6 +569,15 @@ export class HostFunctionAnalyzer {
     for (let i = a; i <= b; i++) {
       const k = t.kinds[i];
       if (k === Tok.LaunchOpen) {
+        if (this.launchIsConditional(a, i)) {
+          // an alternative or a launch that may not run: no fusion candidate; what it touches
+          // still orders the launches around the statement
+          const inner = this.newEffects();
+          const end = this.chevronLaunch(i, b, { ...seq, items: [], positions: [] }, inner);
+          this.compound(i, Math.max(i, end), inner, seq, eff, 'control');
+          i = Math.max(i, end);
+          continue;
+        }
         const end = this.chevronLaunch(i, b, seq, eff);
         i = Math.max(i, end);
         continue;
@@ -619,6 +617,14 @@ export class HostFunctionAnalyzer {
       if (t.is(j + 1, '(')) {
         const close = matchClose(t, j + 1, b + 1);
         const c = close < 0 ? b : close;
+        if ((this.ctx.launchMacros.has(qname) || qname === 'cudaLaunchKernel' || qname === 'cudaLaunchCooperativeKernel') && this.launchIsConditional(a, i)) {
+          // a macro or API launch after `?`, `&&` or `||`: as for chevrons above
+          const inner = this.newEffects();
+          this.call(qname, i, j + 1, c, { ...seq, items: [], positions: [] }, inner);
+          this.compound(i, c, inner, seq, eff, 'control');
+          i = c;
+          continue;
+        }
         const handled = this.call(qname, i, j + 1, c, seq, eff);
         if (handled === 'skip') i = c;
         else i = j + 1;

@@ -65,10 +65,14 @@ test('L1 (FL010): a lambda\'s launches run when it is called, and `?:` launches 
   // a chain inside one lambda's body is still found
   const inside = analyzeText(prog('  auto both = [&]() {\n    scale<<<n / 256, 256>>>(a, b, n);\n    shift<<<n / 256, 256>>>(b, c, n);\n  };\n  both();'));
   assert.deepEqual(inside.findings[0]?.launches.map(l => l.callee), ['scale', 'shift']);
-  for (const cond of ['n > 4 ? scale<<<n / 256, 256>>>(a, b, n) : shift<<<n / 256, 256>>>(b, c, n);', 'n > 4 && (scale<<<n / 256, 256>>>(a, b, n), true);']) {
-    const r = analyzeText(prog(`  ${cond}\n  shift<<<n / 256, 256>>>(b, c, n);`));
+  for (const cond of ['n > 4 ? scale<<<n / 256, 256>>>(a, b, n) : shift<<<n / 256, 256>>>(b, c, n);', 'n > 4 && (scale<<<n / 256, 256>>>(a, b, n), true);', 'n > 4 && (LAUNCH(scale, n / 256, 256, a, b, n), true);']) {
+    const r = analyzeText(`#define LAUNCH(k, g, b, ...) k<<<g, b>>>(__VA_ARGS__)\n${prog(`  ${cond}\n  shift<<<n / 256, 256>>>(b, c, n);`)}`);
     assert.equal(r.findings.length, 0, cond);
+    assert.equal(r.cuda!.launches.length, cond.includes(':') ? 3 : 2, 'the conditional launches are still launches (hover, problems)');
   }
+  // the macro form unconditionally: found, so the test above tests the condition
+  const plain = analyzeText(`#define LAUNCH(k, g, b, ...) k<<<g, b>>>(__VA_ARGS__)\n${prog('  LAUNCH(scale, n / 256, 256, a, b, n);\n  shift<<<n / 256, 256>>>(b, c, n);')}`);
+  assert.equal(plain.findings.length, 1);
 });
 
 test('messages name an argument the analysis does not track by its text, on one line', () => {
