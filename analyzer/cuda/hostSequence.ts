@@ -1277,6 +1277,17 @@ export class HostFunctionAnalyzer {
       kernel.params.forEach(p => { const a = data.args[p.index]; if (a) bind.set(p.name, a); });
       const kt = kernel.tokens;
       const parts = kernel.shape.counts.map(c => {
+        // the common count, one parameter (`n`): its argument read in place, without writing
+        // and lexing the substituted text (what the general case below does)
+        const only = c.tokens[0] === c.tokens[1] && kt.isIdent(c.tokens[0]) ? bind.get(kt.text(c.tokens[0])) : undefined;
+        if (only) {
+          const value = evalTokens(t, only.tokens[0], only.tokens[1], this.lookup);
+          const simple = only.tokens[0] === only.tokens[1];
+          const text = (simple ? only.text : `(${only.text})`).replace(/\s+/g, ' ').trim();
+          if (value !== undefined) return { value, text, key: String(value) };
+          const vt = this.versionedText(only.tokens[0], only.tokens[1]);
+          return { value, text, key: (simple ? vt : `(${vt})`).replace(/\s+/g, ' ').trim() };
+        }
         let text = '';
         let key = '';
         for (let i = c.tokens[0]; i <= c.tokens[1]; i++) {
