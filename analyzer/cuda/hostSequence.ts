@@ -118,6 +118,8 @@ interface Effects {
   exits: number;
 }
 
+const CONDITIONAL_DIRECTIVE = /^#\s*(if|ifdef|ifndef|elif|elifdef|elifndef|else|endif)\b/;
+
 /** `break` (caught by a loop or switch), `continue` (by a loop), return/goto/throw (never). */
 const EXIT_BREAK = 1;
 const EXIT_CONTINUE = 2;
@@ -254,6 +256,10 @@ export class HostFunctionAnalyzer {
         this.controlPoint('entry', s.start, s.end, seq);
         return;
       case 'preproc':
+        // `#if A` / `#else` / `#endif` around launches: what is compiled on one side may not be on
+        // the other, so no launch pairs with one across it (a fused launch would be compiled
+        // where its parts are not)
+        if (CONDITIONAL_DIRECTIVE.test(t.text(s.start))) this.controlPoint('entry', s.start, s.start, seq);
         return;
       case 'block': {
         const inner = this.block(s.body, childScope(), loops);

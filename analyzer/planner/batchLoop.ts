@@ -4,7 +4,7 @@
 // written by another, nothing in the loop synchronizes or does other device work, and every item
 // has the same launch geometry.
 
-import type { BufferId, LaunchNode, LoopInfo, Sequence, Size } from '../core/ir';
+import type { BufferId, EventNode, LaunchNode, LoopInfo, Sequence, Size } from '../core/ir';
 import type { CudaLaunchData } from '../cuda/hostSequence';
 import { lex } from '../cuda/lexer';
 import { evalText } from '../cuda/constEval';
@@ -52,12 +52,16 @@ export function planBatchLoops(seqs: Sequence[], lookup: (name: string) => numbe
 function planOne(seq: Sequence, loop: LoopInfo, launches: LaunchNode[], lookup: (name: string) => number | undefined): BatchLoop | BatchRefusal {
   const refuse = (reason: string, blocker?: BatchRefusal['blocker']): BatchRefusal => ({ seq, loop, launches, reason, blocker });
   if (!loop.indexVar) return refuse('the loop is not a counted `for` loop over items');
+  // conditional compilation is named only when nothing else in the loop stands in the way
+  let directive: EventNode | undefined;
   for (const it of seq.items) {
     if (!isEvent(it)) continue;
     if (it.kind === 'assign' && it.reads !== '*' && it.writes !== '*' && !it.reads.length && !it.writes.length && !it.sync) continue;
+    if (it.kind === 'entry' && it.text.startsWith('#')) { directive ??= it; continue; }
     if (it.kind === 'exit' || it.kind === 'entry') return refuse(`\`${it.text}\` may skip or end iterations: not every item would run as it does now`, { span: it.span, text: it.text });
     return refuse(`\`${it.text}\` runs in the loop ${it.sync ? 'and synchronizes with the host' : 'besides the launches'}`, { span: it.span, text: it.text });
   }
+  if (directive) return refuse(`\`${directive.text}\` compiles part of the loop conditionally`, { span: directive.span, text: directive.text });
   if (launches.some(l => l.traits.opaque)) return refuse(`the body of \`${launches.find(l => l.traits.opaque)!.callee}\` is not visible`);
   const effect = launches.find(l => l.traits.effects);
   if (effect) return refuse(`\`${effect.callee}\` ${effect.traits.effects}`);

@@ -83,6 +83,7 @@ function barrierReason(e: { kind: string; text: string; sync: boolean }): string
   if (e.sync) return `\`${e.text}\` synchronizes with the host between the launches; remove it if the host does not need the intermediate results`;
   if (e.kind === 'event') return `\`${e.text}\` orders work across streams between the launches`;
   if (e.kind === 'exit') return `\`${e.text}\` may leave before the later launches run, and the fused launch would run at the last one's place`;
+  if (e.kind === 'entry' && e.text.startsWith('#')) return `\`${e.text}\` compiles the launches on either side of it under different conditions`;
   if (e.kind === 'entry') return `\`${e.text}\` can be jumped to: the launches after it do not always follow the ones before`;
   return `\`${e.text}\` may touch the device data and we cannot see into it`;
 }

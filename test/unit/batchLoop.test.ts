@@ -104,3 +104,11 @@ test('a loop that may skip or end items (continue, break, return) is not batched
     assert.match(why(r), /may skip or end iterations/, jump);
   }
 });
+
+test('conditional compilation in the loop refuses batching, named when nothing else stands in the way', () => {
+  const r = analyzeText(prog('  for (int b = 0; b < B; ++b) {\n#ifdef TRACE\n    scale<<<n / 256, 256, 0, s>>>(in + b * n, out + b * n, n);\n#endif\n  }'));
+  assert.equal(fl020(r), undefined);
+  assert.match(why(r), /`#ifdef TRACE` compiles part of the loop conditionally/);
+  const sync = analyzeText(prog('  for (int b = 0; b < B; ++b) {\n#ifdef TRACE\n    cudaDeviceSynchronize();\n#endif\n    scale<<<n / 256, 256, 0, s>>>(in + b * n, out + b * n, n);\n  }'));
+  assert.match(why(sync), /synchronizes with the host/);
+});

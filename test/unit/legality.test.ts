@@ -75,6 +75,22 @@ test('L1 (FL010): a lambda\'s launches run when it is called, and `?:` launches 
   assert.equal(plain.findings.length, 1);
 });
 
+test('L1 (FL010): #if / #else / #endif between launches keeps them apart', () => {
+  // `#if A k1 #else k2 #endif k3`: fusing k2 with k3 would lose k1's result when A is set;
+  // `k1 #ifdef X k2 #endif`: the fused launch would sit inside the #ifdef
+  for (const body of [
+    '#if USE_SCALE\n  scale<<<n / 256, 256>>>(a, b, n);\n#else\n  square<<<n / 256, 256>>>(a, b, n);\n#endif\n  shift<<<n / 256, 256>>>(b, c, n);',
+    '  scale<<<n / 256, 256>>>(a, b, n);\n#ifdef EXTRA\n  shift<<<n / 256, 256>>>(b, c, n);\n#endif',
+    '  scale<<<n / 256, 256>>>(a, b, n);\n#ifndef FAST\n  shift<<<n / 256, 256>>>(b, c, n);\n#endif\n  square<<<n / 256, 256>>>(c, d, n);',
+  ]) {
+    const r = analyzeText(prog(body));
+    assert.equal(r.findings.length, 0, body);
+  }
+  // a chain inside one conditional block still fuses; other directives (#pragma) are no barrier
+  const inside = analyzeText(prog('#ifdef EXTRA\n  scale<<<n / 256, 256>>>(a, b, n);\n#pragma unroll\n  shift<<<n / 256, 256>>>(b, c, n);\n#endif'));
+  assert.deepEqual(inside.findings[0]?.launches.map(l => l.callee), ['scale', 'shift']);
+});
+
 test('messages name an argument the analysis does not track by its text, on one line', () => {
   // llama.cpp passes `args.dst`; the refusal once quoted the internal key `?:args.dst`
   const src = `${KERNELS}__global__ void gather(const float* in, float* out, const int* idx, int n) { int i = blockIdx.x * blockDim.x + threadIdx.x; if (i < n) out[i] = in[idx[i]]; }

@@ -35,6 +35,7 @@ export const orderRule: LegalityRule = {
         if (item.sync) return { level: 'refuse', reason: `\`${item.text}\` synchronizes with the host between the launches`, blocker };
         if (item.kind === 'event') return { level: 'refuse', reason: `\`${item.text}\` orders work across streams between the launches`, blocker };
         if (item.kind === 'exit') return { level: 'refuse', reason: `\`${item.text}\` may leave before the later launches run`, blocker };
+        if (item.kind === 'entry' && item.text.startsWith('#')) return { level: 'refuse', reason: `\`${item.text}\` compiles the launches on either side of it under different conditions`, blocker };
         if (item.kind === 'entry') return { level: 'refuse', reason: `\`${item.text}\` can be jumped to: the launches after it do not always follow the ones before`, blocker };
         if (item.reads === '*' || item.writes === '*') return { level: 'refuse', reason: `\`${item.text}\` may touch the device data and we cannot see into it`, blocker };
         const touched = [...item.reads, ...item.writes].find(k => w.has(k)) ?? item.writes.find(k => r.has(k));
