@@ -1355,7 +1355,9 @@ export class HostFunctionAnalyzer {
 
 /** A statement's first tokens as messages quote them: on one line (`if (p2p) { cudaSetDevice(i`), not with the source's line breaks and indentation. */
 function eventText(t: Tokens, a: number, b: number): string {
-  return t.slice(a, b).replace(/\s+/g, ' ');
+  const s = t.slice(a, b);
+  // most statements quoted are on one line already: no expression run over them
+  return s.indexOf('\n') < 0 && s.indexOf('\r') < 0 && s.indexOf('  ') < 0 && s.indexOf('\t') < 0 ? s : s.replace(/\s+/g, ' ');
 }
 
 function mergeEffects(into: Effects, from: Effects): void {
