@@ -34,8 +34,12 @@ function opHover(r: AnalysisResult, l: LaunchNode, defaultElements: number): str
   lines.push('| | |');
   lines.push('|---|---|');
   lines.push(`| inputs | ${ins.map(v => `\`${valueName(v)}\` ${dimsText(v.dims)}`).join(', ') || '—'} |`);
-  lines.push(`| GPU memory traffic | ${fmtBytes(tr.bytes)} |`);
-  lines.push(`| estimated time | ${fmtUs(k.us)} on ${shortGpu(prof)} (${k.bound}-bound) |`);
+  if (r.ts?.program.backend === 'node-cpu') {
+    lines.push(`| runs on | the CPU (${r.ts.program.backendFrom}): no GPU program, no GPU estimate |`);
+  } else {
+    lines.push(`| GPU memory traffic | ${fmtBytes(tr.bytes)} |`);
+    lines.push(`| estimated time | ${fmtUs(k.us)} on ${shortGpu(prof)} (${k.bound}-bound) |`);
+  }
   if (op.gradient) lines.push(`| gradients | ${op.gradient.via} |`);
   lines.push('');
   const f = r.findings.find(x => x.launches.some(y => y.span.start === l.span.start && y.span.end === l.span.end));

@@ -105,6 +105,12 @@ export function analyzeTypeScript(result: AnalysisResult, text: string, options:
     },
   };
   const ann = program.annotations;
+  if (program.backend === 'node-cpu') {
+    // @tensorflow/tfjs-node runs TensorFlow's CPU kernels: no GPU program to fuse, and no GPU
+    // estimate that would hold (tfjs-node-gpu, WebGL and WebGPU code is reported)
+    result.refusals.length = 0;
+    return;
+  }
   for (const f of findings) {
     if (f.estimate.bytesBefore - f.estimate.bytesAfter < options.minSavingBytes && f.rule !== 'FL103') continue;
     if (ann.ignoreFile || ann.ignoredLines.has(f.range.start.line)) continue;

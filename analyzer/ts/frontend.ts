@@ -12,7 +12,8 @@ import { BINARY_EW, FUSABLE_PRODUCERS, OP_NAMESPACES, TENSOR_ONLY_METHODS, TERNA
 import { reparseStatement, settle, settleAll } from './reparse';
 import { parseOptions, typescript, typescriptLoadError, type TypeScriptApi } from './tsModule';
 
-export type TfBackend = 'webgl' | 'webgpu' | 'cpu' | 'wasm' | 'node';
+/** `node`: @tensorflow/tfjs-node-gpu (TensorFlow on CUDA); `node-cpu`: @tensorflow/tfjs-node (TensorFlow on the CPU: no GPU launches). */
+export type TfBackend = 'webgl' | 'webgpu' | 'cpu' | 'wasm' | 'node' | 'node-cpu';
 
 export interface TfImport {
   module: string;
@@ -430,7 +431,9 @@ function bindingFor(prop: string): Binding {
 function detectBackend(facts: TextFacts, program: TsProgram): void {
   const last = facts.setBackend;
   if (last) { program.backend = last; program.backendFrom = `\`tf.setBackend('${last}')\` in the file`; return; }
-  if (program.imports.some(i => /tfjs-node/.test(i.module))) { program.backend = 'node'; program.backendFrom = 'the file imports @tensorflow/tfjs-node'; return; }
+  if (program.imports.some(i => /tfjs-node-gpu/.test(i.module))) { program.backend = 'node'; program.backendFrom = 'the file imports @tensorflow/tfjs-node-gpu'; return; }
+  // the CPU build: ops are TensorFlow CPU kernels, and there is no GPU launch to fuse or estimate
+  if (program.imports.some(i => /tfjs-node/.test(i.module))) { program.backend = 'node-cpu'; program.backendFrom = 'the file imports @tensorflow/tfjs-node, TensorFlow on the CPU'; return; }
   if (program.imports.some(i => /tfjs-backend-webgpu/.test(i.module)) || facts.importsWebGpuBackend) { program.backend = 'webgpu'; program.backendFrom = 'the file imports @tensorflow/tfjs-backend-webgpu'; return; }
   program.backend = 'webgl';
   program.backendFrom = 'WebGL is TF.js\'s default backend in browsers (no `tf.setBackend` in the file)';

@@ -3,6 +3,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { analyzeTs } from './helpers';
+import { hoverAt } from '../../analyzer/report/hover';
 import type { Finding } from '../../analyzer/core/finding';
 
 const TF = `import * as tf from '@tensorflow/tfjs';\n`;
@@ -11,10 +12,14 @@ const chains = (fs: Finding[]) => fs.map(f => `${f.rule}:${f.launches.map(l => l
 
 test('tf resolution: every import form of every tf package', () => {
   for (const mod of ['@tensorflow/tfjs', '@tensorflow/tfjs-core', '@tensorflow/tfjs-node', '@tensorflow/tfjs-node-gpu']) {
+    // @tensorflow/tfjs-node is TensorFlow on the CPU: its ops are resolved, nothing is reported
+    const expected = mod === '@tensorflow/tfjs-node' ? [] : ['FL101:matMul>add>relu'];
     const ns = analyzeTs(`import * as tfx from '${mod}';\nexport const f = (x: tfx.Tensor2D, w: tfx.Tensor2D, b: tfx.Tensor1D) => tfx.relu(tfx.add(tfx.matMul(x, w), b));`);
-    assert.deepEqual(chains(ns.findings), ['FL101:matMul>add>relu'], mod);
+    assert.deepEqual(ns.ts!.launches.map(l => l.callee), ['matMul', 'add', 'relu'], mod);
+    assert.deepEqual(chains(ns.findings), expected, mod);
     const named = analyzeTs(`import { matMul as mm, relu, add } from '${mod}';\nexport const f = (x, w, b) => relu(add(mm(x, w), b));`, '/v/m.js');
-    assert.deepEqual(chains(named.findings), ['FL101:matMul>add>relu'], mod);
+    assert.deepEqual(named.ts!.launches.map(l => l.callee), ['matMul', 'add', 'relu'], mod);
+    assert.deepEqual(chains(named.findings), expected, mod);
   }
   const req = analyzeTs(`const tf = require('@tensorflow/tfjs');\nconst { sigmoid } = tf;\nmodule.exports = (x, w) => sigmoid(tf.matMul(x, w));`, '/v/m.cjs');
   assert.deepEqual(chains(req.findings), ['FL101:matMul>sigmoid']);
@@ -282,4 +287,22 @@ test('a chain with a scalar operand has the size of its other operand, not of th
   const bias = analyzeTs(`${TF}export function h(b: tf.Tensor1D) {\n  const y = tf.matMul(tf.zeros([8, 16]), tf.zeros([16, 4]));\n  return tf.sigmoid(tf.add(y, b)).square();\n}\n`);
   const bf = bias.findings.find(f => f.rule === 'FL101');
   assert.equal(bf?.estimate.elements, 8 * 4);
+});
+
+test('@tensorflow/tfjs-node runs on the CPU: no finding, and hover says so; tfjs-node-gpu is estimated on the CUDA profile', () => {
+  // tensorflow/tfjs-examples' tests (snake-dqn, mnist-acgan) were estimated "~1.67x on H100"
+  const chain = (mod: string) => `const tf = require('${mod}');\nexports.f = (a, b) => tf.abs(tf.sub(a, b));`;
+  const cpu = analyzeTs(chain('@tensorflow/tfjs-node'), '/v/t.js');
+  assert.deepEqual(cpu.findings, []);
+  assert.deepEqual(cpu.refusals, []);
+  const at = chain('@tensorflow/tfjs-node').indexOf('tf.abs') + 4;
+  const h = hoverAt(cpu, at, 1 << 20);
+  assert.match(h!.markdown, /the CPU \(the file imports @tensorflow\/tfjs-node, TensorFlow on the CPU\): no GPU program/);
+  assert.doesNotMatch(h!.markdown, /estimated time/);
+  const gpu = analyzeTs(chain('@tensorflow/tfjs-node-gpu'), '/v/t.js', { gpu: 'h100' });
+  assert.deepEqual(chains(gpu.findings), ['FL102:sub>abs']);
+  assert.ok(gpu.findings[0].estimate.assumptions.some(a => a.includes('@tensorflow/tfjs-node-gpu')), gpu.findings[0].estimate.assumptions.join('; '));
+  // both imported (a switch at run time): the GPU build decides
+  const both = analyzeTs(`const tf = require(process.env.GPU ? '@tensorflow/tfjs-node-gpu' : '@tensorflow/tfjs-node');\nconst g = require('@tensorflow/tfjs-node-gpu');\nexports.f = (a, b) => g.abs(g.sub(a, b));`, '/v/t.js');
+  assert.equal(both.findings.length, 1);
 });
