@@ -130,8 +130,12 @@ function checkLegality(m: LibraryMatch): void {
       m.notes.push(`${g.via}; while gradients are recorded tf.fused.${p.op} with activation '${act!.name}' falls back to the unfused ops (same results, no gain), so only inference gets faster`);
     }
   }
-  // arguments move into one call at the position of the last op
-  const args = [...p.args, ...(bias ? [bias.arg] : []), ...(act?.alpha ? [act.alpha] : []), ...(act?.weights ? [act.weights] : [])];
+  // arguments move into one call at the position of the last op. In one expression
+  // (`x.as2D(-1, k).matMul(w).add(b)`, `tf.add(tf.matMul(x, w), b)`) the producer's operands are
+  // evaluated where and when they are now, first; only the later ops' operands (bias, alpha,
+  // weights) come before the producer runs, so only those must be unable to change what it reads
+  const oneExpression = m.ops.every((o, i) => i === 0 || (o.callSpan.start <= m.ops[i - 1].callSpan.start && m.ops[i - 1].callSpan.end <= o.callSpan.end));
+  const args = [...(oneExpression ? [] : p.args), ...(bias ? [bias.arg] : []), ...(act?.alpha ? [act.alpha] : []), ...(act?.weights ? [act.weights] : [])];
   const fixed = args.find(a => !a.movable);
   if (fixed) m.blockers.push(`\`${short(fixed.text)}\` could change value before \`${last.display}\` runs (it is reassigned or calls a function we cannot see into)`);
   // statements of the intermediates are deleted

@@ -152,6 +152,19 @@ export function g() { const x = tf.zeros([4, 8]); const w = tf.zeros([8, 3]); co
   assert.match(why[4], /does not broadcast into the matMul output \[4, 3\]/);
 });
 
+test('movable operands: in one expression only the later ops\' operands are evaluated earlier', () => {
+  // tensorflow/tfjs-examples mnist-core: `layer2.as2D(-1, W.shape[0]).matMul(W).add(B)` was refused
+  // because the receiver calls as2D, though it is evaluated where and when it was
+  const one = analyzeTs(TF + `export function f(x: tf.Tensor4D, w: tf.Tensor2D, b: tf.Tensor1D) { return x.as2D(-1, w.shape[0]).matMul(w).add(b); }`);
+  assert.ok(one.findings[0]?.fix, one.findings[0]?.fixUnavailable);
+  // a later op's operand computed by a call we cannot see would now run before matMul: refused
+  const laterCall = analyzeTs(TF + `declare function nextAlpha(): number;\nexport function f(x: tf.Tensor2D, w: tf.Tensor2D, b: tf.Tensor1D) { return x.matMul(w).add(b).leakyRelu(nextAlpha()); }`);
+  assert.match(laterCall.findings[0]?.fixUnavailable ?? 'FIX', /`nextAlpha\(\)` could change value/);
+  // across statements the producer's operands move to the last op: a call there is refused
+  const across = analyzeTs(TF + `export function f(x: tf.Tensor4D, w: tf.Tensor2D, b: tf.Tensor1D) { const h = x.as2D(-1, w.shape[0]).matMul(w); console.log('step'); return h.add(b); }`);
+  assert.match(across.findings[0]?.fixUnavailable ?? 'FIX', /could change value/);
+});
+
 test('backend: tf.setBackend(\'webgpu\') switches the dispatch cost; a laptop profile can be chosen', () => {
   const body = `export const f = (x: tf.Tensor1D) => x.sqrt().exp();\n// fusion-lens: x=[256]\n`;
   const gl = analyzeTs(TF + body);
