@@ -157,8 +157,18 @@ export function fuseVertical(program: CudaProgram, group: Group, emit = true): R
   const gridStride = stages.find(s => s.kernel.shape.kind === 'grid-stride');
   const first = stages[0];
   let bodyIndent = unit;
+  let omit: (s: Stage, a: number, b: number) => boolean = () => false;
   if (gridStride) {
     const loop = gridStride.kernel.shape.loop!;
+    // what the loop's header reads that the kernel declares before the loop (`int index = ...;
+    // int stride = blockDim.x * gridDim.x; for (int i = index; i < n; i += stride)`, the CUDA
+    // introduction's pattern) is declared before the fused loop too, once
+    const sh = gridStride.kernel.shape;
+    const beforeLoop = [...sh.primaryDecls, ...sh.prologue].filter(([a]) => a < loop.headOpen - 1).sort((x, y) => x[0] - y[0]);
+    for (const [a, b] of beforeLoop) lines.push(reindent(rewriteRange(gridStride.t, a, b, stageReps(gridStride, indexNames, a, b)), indentOfLine(gridStride.t.src, gridStride.t.starts[a]), unit));
+    const emitted = new Set(beforeLoop.map(([a]) => a));
+    // and the stages' own loop-bound declarations, dead inside the fused loop, are left out
+    omit = (st, a, b) => (st === gridStride && emitted.has(a)) || deadDeclaration(st, a, b);
     const head = rewriteRange(gridStride.t, loop.headOpen - 1, loop.headClose, stageReps(gridStride, indexNames, loop.headOpen - 1, loop.headClose));
     lines.push(`${unit}${head.replace(/\s+/g, ' ')} {`);
     bodyIndent = unit + unit;
@@ -174,7 +184,7 @@ export function fuseVertical(program: CudaProgram, group: Group, emit = true): R
     }
   }
   lines.push(...registerDecls(regs, byKey, indexNames[0], bodyIndent));
-  lines.push(...stageBlocks(stages, indexNames, bodyIndent, unit, !gridStride));
+  lines.push(...stageBlocks(stages, indexNames, bodyIndent, unit, !gridStride, omit));
   for (const r of regs.values()) {
     if (r.storeTo) lines.push(`${bodyIndent}${byKey.get(r.storeTo)!.name}[${indexNames[0]}] = ${r.name};`);
   }
@@ -397,11 +407,12 @@ function registerDecls(regs: Map<string, Register>, byKey: Map<string, FusedPara
 }
 
 /** Each stage's per-element code, commented with the kernel it came from, braced when it declares. */
-function stageBlocks(stages: Stage[], indexNames: string[], indent: string, unit: string, firstPrologueEmitted: boolean): string[] {
+function stageBlocks(stages: Stage[], indexNames: string[], indent: string, unit: string, firstPrologueEmitted: boolean, omit: (s: Stage, a: number, b: number) => boolean = () => false): string[] {
   const lines: string[] = [];
   for (const s of stages) {
     const chunks: string[] = [];
     for (const [a, b] of stageRanges(s, false, s === stages[0] && firstPrologueEmitted)) {
+      if (omit(s, a, b)) continue;
       chunks.push(reindent(rewriteRange(s.t, a, b, stageReps(s, indexNames, a, b)), indentOfLine(s.t.src, s.t.starts[a]), ''));
     }
     const code = chunks.join('\n');
@@ -580,6 +591,26 @@ function stageReps(s: Stage, indexNames: string[], a: number, b: number): TokenR
     if (renamed !== undefined && renamed !== w) reps.push({ from: i, to: i, text: renamed });
   }
   return reps;
+}
+
+/**
+ * A declaration statement [a, b] of a stage's prologue whose names its per-element code and its
+ * other prologue statements never read, and whose initializers call nothing: `int stride =
+ * blockDim.x * gridDim.x;` of a grid-stride kernel whose loop the fused kernel replaced.
+ */
+function deadDeclaration(s: Stage, a: number, b: number): boolean {
+  const t = s.t;
+  const sh = s.kernel.shape;
+  if (!sh.prologue.some(([x]) => x === a) && !sh.primaryDecls.some(([x]) => x === a)) return false;
+  const declared: string[] = [];
+  for (let i = a; i <= b; i++) {
+    if (t.isIdent(i) && t.is(i + 1, '(')) return false; // a call: keep what it might do
+    if (t.isIdent(i) && (t.is(i + 1, '=') || t.is(i + 1, ';') || t.is(i + 1, ',')) && (t.isIdent(i - 1) || t.is(i - 1, ','))) declared.push(t.text(i));
+  }
+  if (!declared.length) return false;
+  const readers = [...sh.prologue, ...sh.primaryDecls, ...sh.element].filter(([x]) => x !== a);
+  for (const [x, y] of readers) for (let i = x; i <= y; i++) if (t.isIdent(i) && declared.includes(t.text(i))) return false;
+  return true;
 }
 
 function looksLikeDeclaration(code: string): boolean {

@@ -35,6 +35,36 @@ void run() { const int n = 4096; float *x, *y, *t; cudaMalloc(&x, n * 4); cudaMa
     reject: [/\ba<<</, /Fusion Lens[\s\S]*\bidx\b/],
   },
   {
+    // "An Even Easier Introduction to CUDA", as Learn-CUDA-Programming's unified-memory sample has
+    // it: the fused loop once read `index` and `stride` that only the stages' blocks declared
+    name: 'grid-stride loops bounded by index and stride declared before the loop',
+    src: `__global__ void init(int n, float *x, float *y) {
+    int index = threadIdx.x + blockIdx.x * blockDim.x;
+    int stride = blockDim.x * gridDim.x;
+    for (int i = index; i < n; i += stride) {
+        x[i] = 1.0f;
+        y[i] = 2.0f;
+    }
+}
+__global__ void add(int n, float *x, float *y) {
+    int index = blockIdx.x * blockDim.x + threadIdx.x;
+    int stride = blockDim.x * gridDim.x;
+    for (int i = index; i < n; i += stride)
+        y[i] = x[i] + y[i];
+}
+int main() { int N = 1 << 20; float *x, *y; cudaMallocManaged(&x, N * sizeof(float)); cudaMallocManaged(&y, N * sizeof(float));
+  int blockSize = 256; int numBlocks = (N + blockSize - 1) / blockSize;
+  init<<<numBlocks, blockSize>>>(N, x, y);
+  add<<<numBlocks, blockSize>>>(N, x, y);
+  cudaDeviceSynchronize();
+  float e = y[0] - 3.0f;
+  cudaFree(x); cudaFree(y); return e != 0.0f; }
+`,
+    expect: [/__global__ void init_add_fused\(float\* y, int n\) \{\n    int index = threadIdx\.x \+ blockIdx\.x \* blockDim\.x;\n    int stride = blockDim\.x \* gridDim\.x;\n    for \(int i = index; i < n; i \+= stride\) \{/, /y_val = x \+ y_val;/, /init_add_fused<<<numBlocks, blockSize>>>\(y, N\);/],
+    // each stage's own loop bounds are dead in the fused loop: declared once, before it
+    reject: [/Fusion Lens[\s\S]*int index[\s\S]*int index[\s\S]*int main/, /Fusion Lens[\s\S]*int stride[\s\S]*int stride[\s\S]*int main/],
+  },
+  {
     name: 'templates are instantiated from explicit and default arguments',
     src: `template <typename T, int K = 2>
 __global__ void scale_t(const T* in, T* out, int n) { int i = blockIdx.x * blockDim.x + threadIdx.x; if (i < n) out[i] = in[i] * T(K); }
