@@ -88,9 +88,18 @@ export interface ScanResult {
   /** Names of namespace-scope variables that are pointers or device symbols (they escape). */
   globalVars: Set<string>;
   problems: ScanProblem[];
+  /**
+   * Every `{` of the file has its `}`. Then only words that cannot begin a statement close a body
+   * early (recovery, for half-typed code); else a declaration word at column 0 does too (`void`,
+   * `int`...), which unindented code (locals at column 0, olcf's CUDA exercises) would trip on.
+   */
+  balanced: boolean;
 }
 
+/** Column-0 words that close an open function body when the file's braces do not balance. */
 const RECOVERY_WORDS = new Set(['__global__', '__device__', '__host__', 'template', 'namespace', 'extern', 'static', 'void', 'struct', 'class', 'int']);
+/** The ones no statement inside a body starts with: they close it even in a balanced file. */
+const STRONG_RECOVERY_WORDS = new Set(['__global__', '__device__', '__host__', 'template', 'namespace']);
 const NOT_FUNCTION_NAMES = new Set(['__launch_bounds__', '__attribute__', '__declspec', 'alignas', 'decltype', '__align__', 'if', 'for', 'while', 'switch', 'return', 'sizeof', 'noexcept', 'throw', 'static_assert', 'operator']);
 
 /** Index of the token matching the opener at `open` ((, [, {), or -1. `<` is not handled here. */
@@ -230,9 +239,25 @@ function parseDefine(t: Tokens, tok: number): Define | Include | undefined {
 }
 
 export function scan(t: Tokens): ScanResult {
-  const res: ScanResult = { functions: [], prototypes: [], defines: [], includes: [], globals: [], globalVars: new Set(), problems: [] };
+  const res: ScanResult = { functions: [], prototypes: [], defines: [], includes: [], globals: [], globalVars: new Set(), problems: [], balanced: bracesBalance(t) };
   scanScope(t, 0, t.count, [], false, res);
   return res;
+}
+
+function bracesBalance(t: Tokens): boolean {
+  let depth = 0;
+  for (let i = 0; i < t.count; i++) {
+    if (t.kinds[i] !== Tok.Punct) continue;
+    const c = t.ch(i);
+    if (c === Ch.LBrace) depth++;
+    else if (c === Ch.RBrace && --depth < 0) return false;
+  }
+  return depth === 0;
+}
+
+/** The column-0 words that close a function body early in this file (see ScanResult.balanced). */
+export function recoveryWords(balanced: boolean): Set<string> {
+  return balanced ? STRONG_RECOVERY_WORDS : RECOVERY_WORDS;
 }
 
 /** Scans declarations in [from, to): namespace scope, `extern "C"` blocks and class bodies. */
@@ -271,7 +296,7 @@ function scanScope(t: Tokens, from: number, to: number, scopeNames: string[], ex
           j++;
         }
         if (t.is(j, '{')) {
-          const close = findBodyClose(t, j, to, res, false);
+          const close = findBodyClose(t, j, to, res, undefined);
           scanScope(t, j + 1, close.end, [...scopeNames, ...names], externC, res);
           i = close.end + 1;
           declStart = i;
@@ -279,7 +304,7 @@ function scanScope(t: Tokens, from: number, to: number, scopeNames: string[], ex
         }
       }
       if (w === 'extern' && i === declStart && t.kind(i + 1) === Tok.String && t.is(i + 2, '{')) {
-        const close = findBodyClose(t, i + 2, to, res, false);
+        const close = findBodyClose(t, i + 2, to, res, undefined);
         scanScope(t, i + 3, close.end, scopeNames, true, res);
         i = close.end + 1;
         declStart = i;
@@ -303,7 +328,7 @@ function scanScope(t: Tokens, from: number, to: number, scopeNames: string[], ex
       }
       if (t.is(i, '{')) {
         const fn = functionHead(t, declStart, i);
-        const close = findBodyClose(t, i, to, res);
+        const close = findBodyClose(t, i, to, res, recoveryWords(res.balanced));
         if (fn) {
           const qualifiers: string[] = [];
           for (let q = declStart; q < fn.paramsOpen; q++) if (t.isIdent(q)) qualifiers.push(t.text(q));
@@ -429,11 +454,11 @@ interface Close {
 
 /** Finds the `}` matching `{` at `open`, recovering at column-0 declaration keywords. */
 /**
- * The `}` closing the body opened at `open`. `recover` (function bodies): a declaration word at
+ * The `}` closing the body opened at `open`. `recover` (function bodies): one of these words at
  * column 0 inside the body closes it there, so one missing brace does not swallow the file.
  * Namespace and `extern "C"` bodies hold such declarations by design and do not recover.
  */
-export function findBodyClose(t: Tokens, open: number, to: number, res?: { problems: ScanProblem[] }, recover = true): Close {
+export function findBodyClose(t: Tokens, open: number, to: number, res: { problems: ScanProblem[] } | undefined, recover: Set<string> | undefined): Close {
   let depth = 0;
   for (let i = open; i < to; i++) {
     if (t.kinds[i] === Tok.Punct) {
@@ -443,7 +468,7 @@ export function findBodyClose(t: Tokens, open: number, to: number, res?: { probl
         depth--;
         if (depth === 0) return { end: i, closed: true };
       }
-    } else if (recover && depth > 0 && i > open && t.kinds[i] === Tok.Ident && t.lineFirst[i] && isColumnZero(t, i) && RECOVERY_WORDS.has(t.text(i))) {
+    } else if (recover && depth > 0 && i > open && t.kinds[i] === Tok.Ident && t.lineFirst[i] && isColumnZero(t, i) && recover.has(t.text(i))) {
       res?.problems.push({ message: 'unbalanced braces: this body is not closed before the next declaration', tok: open });
       return { end: i, closed: false };
     }
@@ -453,8 +478,8 @@ export function findBodyClose(t: Tokens, open: number, to: number, res?: { probl
 }
 
 /** Token i is a declaration word at column 0 (the scanner closes an open body there). */
-export function isRecoveryPoint(t: Tokens, i: number): boolean {
-  return t.kinds[i] === Tok.Ident && t.lineFirst[i] === 1 && isColumnZero(t, i) && RECOVERY_WORDS.has(t.text(i));
+export function isRecoveryPoint(t: Tokens, i: number, balanced: boolean): boolean {
+  return t.kinds[i] === Tok.Ident && t.lineFirst[i] === 1 && isColumnZero(t, i) && recoveryWords(balanced).has(t.text(i));
 }
 
 /**
@@ -476,6 +501,7 @@ export function shiftScan(s: ScanResult, closeTok: number, dTok: number, closeAt
     globals: s.globals.map(g => (g.initEnd < closeTok ? g : { ...g, initStart: m(g.initStart), initEnd: m(g.initEnd) })),
     globalVars: s.globalVars,
     problems: s.problems.map(x => (x.tok < closeTok ? x : { ...x, tok: m(x.tok) })),
+    balanced: s.balanced, // the changed body stays balanced (the caller checks)
   };
 }
 

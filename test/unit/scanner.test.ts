@@ -50,6 +50,23 @@ test('an unclosed body is closed at the next column-0 declaration', () => {
   assert.ok(s.problems.length >= 1);
 });
 
+test('unindented bodies of a balanced file keep their column-0 locals; a missing brace still recovers', () => {
+  // olcf/cuda-training-series writes main() without indentation: `void *args[2] = {...};` and
+  // `int i` at column 0 once closed main early ("unbalanced braces") and lost what followed
+  const body = '__global__ void k(float* y) { y[0] = 1; }\nint main(){\nfloat* d;\nvoid *args[1] = {(void *)&d};\nint n = 4;\nstatic int calls = 0;\nfor (int i = 0; i < n; ++i){\nk<<<1, 1>>>(d);\n}\nreturn 0;\n}\n__global__ void after(float* q) { q[0] = 2; }\n';
+  const ok = scanText(body);
+  assert.deepEqual(ok.problems, []);
+  assert.ok(ok.balanced);
+  assert.deepEqual(ok.functions.map(f => f.name), ['k', 'main', 'after']);
+  assert.equal(ok.functions[1].bodyClose, ok.functions[1].end, 'main closes at its own brace');
+  // the same with main's closing brace missing: the file does not balance, and `__global__`
+  // (and in an unbalanced file also `void`, `int`...) at column 0 closes main
+  const broken = scanText(body.replace('return 0;\n}\n', 'return 0;\n'));
+  assert.ok(!broken.balanced);
+  assert.match(broken.problems.map(p => p.message).join(), /not closed before the next declaration/);
+  assert.deepEqual(broken.functions.map(f => f.name).slice(-1), ['after']);
+});
+
 test('lambdas and initializer braces do not end declarations early', () => {
   const s = scanText('int table[] = {1, 2, 3};\nauto f = [](int x) { return x; };\nstd::vector<int> v{1, 2};\n__global__ void k(int* p) { p[0] = 0; }\n');
   assert.deepEqual(s.functions.map(f => f.name), ['k']);
