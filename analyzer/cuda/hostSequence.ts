@@ -1046,12 +1046,16 @@ export class HostFunctionAnalyzer {
         nameTok = k - 1;
       }
     }
-    if (!t.isIdent(nameTok)) {
+    // a launch through an expression (`table[k]<<<...>>>`, `(*fn)<<<...>>>`): valid CUDA whose
+    // kernel we cannot know; it becomes a call we cannot see into, so nothing is fused across it
+    const unnamed = !t.isIdent(nameTok);
+    let calleeStart = unnamed ? calleeExpressionStart(t, lt) : nameTok;
+    while (!unnamed && t.is(calleeStart - 1, '::') && t.isIdent(calleeStart - 2)) calleeStart -= 2;
+    if (unnamed && calleeStart >= lt) {
       this.problems.push({ message: 'kernel launch without a kernel name', span: this.span(lt, lt) });
       return lt;
     }
-    let calleeStart = nameTok;
-    while (t.is(calleeStart - 1, '::') && t.isIdent(calleeStart - 2)) calleeStart -= 2;
+    const calleeText = unnamed ? t.slice(calleeStart, lt - 1) : t.text(nameTok);
     // config up to `>>>` at depth 0
     let depth = 0;
     let close = -1;
@@ -1063,22 +1067,27 @@ export class HostFunctionAnalyzer {
       else if (depth === 0 && t.is(i, '>') && t.is(i + 1, '>') && t.is(i + 2, '>') && t.adjacent(i, i + 1) && t.adjacent(i + 1, i + 2)) { close = i; break; }
     }
     if (close < 0) {
-      this.problems.push({ message: `unterminated kernel launch configuration for \`${t.text(nameTok)}\` (missing \`>>>\`)`, span: this.span(calleeStart, Math.min(b, lt + 1)) });
+      this.problems.push({ message: `unterminated kernel launch configuration for \`${calleeText}\` (missing \`>>>\`)`, span: this.span(calleeStart, Math.min(b, lt + 1)) });
       return lt;
     }
     const open = close + 3;
     if (!t.is(open, '(')) {
-      this.problems.push({ message: `kernel launch of \`${t.text(nameTok)}\` has no argument list`, span: this.span(calleeStart, close + 2) });
+      this.problems.push({ message: `kernel launch of \`${calleeText}\` has no argument list`, span: this.span(calleeStart, close + 2) });
       return close + 2;
     }
     const argClose = matchClose(t, open, b + 1);
     if (argClose < 0) {
-      this.problems.push({ message: `unterminated argument list in the launch of \`${t.text(nameTok)}\``, span: this.span(calleeStart, b) });
+      this.problems.push({ message: `unterminated argument list in the launch of \`${calleeText}\``, span: this.span(calleeStart, b) });
       return b;
     }
     const cfg = splitTopLevel(t, lt + 1, close - 1, false).map(([x, y]) => this.arg(x, y));
     if (cfg.length < 2) {
-      this.problems.push({ message: `launch of \`${t.text(nameTok)}\` needs at least grid and block dimensions`, span: this.span(calleeStart, close + 2) });
+      this.problems.push({ message: `launch of \`${calleeText}\` needs at least grid and block dimensions`, span: this.span(calleeStart, close + 2) });
+      return argClose;
+    }
+    if (unnamed) {
+      this.expression(lt + 1, argClose, seq, eff); // what the configuration and arguments do
+      this.event(seq, eff, 'opaque', calleeStart, argClose, '*', '*', [], false);
       return argClose;
     }
     const args = this.argRanges(open, argClose).map(([x, y]) => this.arg(x, y));
@@ -1350,6 +1359,29 @@ export class HostFunctionAnalyzer {
     const clean = t.is(b + 1, ';') && (prev < 0 || t.is(prev, ';') || t.is(prev, '{') || t.is(prev, '}') || t.kinds[prev] === Tok.Preproc || (t.is(prev, ':') && !t.is(prev - 1, ':')));
     if (t.is(b + 1, ';')) b++;
     return { span: { start: t.starts[a], end: t.ends[b] }, clean };
+  }
+}
+
+/** Where the callee expression before `<<<` at `lt` starts: `table[k]`, `(*fn)`, `obj.kernel`. */
+function calleeExpressionStart(t: Tokens, lt: number): number {
+  let i = lt - 1;
+  for (;;) {
+    if (t.is(i, ']') || t.is(i, ')')) {
+      let depth = 0;
+      for (; i >= 0; i--) {
+        if (t.is(i, ']') || t.is(i, ')')) depth++;
+        else if ((t.is(i, '[') || t.is(i, '(')) && --depth === 0) break;
+      }
+      if (i < 0) return lt;
+      i--;
+      if (t.isIdent(i) || t.is(i, ']') || t.is(i, ')')) continue;
+      return i + 1;
+    }
+    if (t.isIdent(i)) {
+      if (t.is(i - 1, '.') || t.is(i - 1, '->') || t.is(i - 1, '::')) { i -= 2; continue; }
+      return i;
+    }
+    return i + 1;
   }
 }
 

@@ -91,6 +91,15 @@ test('L1 (FL010): #if / #else / #endif between launches keeps them apart', () =>
   assert.deepEqual(inside.findings[0]?.launches.map(l => l.callee), ['scale', 'shift']);
 });
 
+test('L1 (FL010): a launch through a function pointer is a launch we cannot see into', () => {
+  // NVIDIA-developer-blog finite-difference launches `fpDeriv[fp]<<<...>>>`: it was reported as a
+  // problem and then ignored, so launches around one that rewrites `b` were fused across it
+  const r = analyzeText(`typedef void (*kfn)(const float*, float*, int);\n${prog('  kfn table[2] = { scale, shift };\n  scale<<<n / 256, 256>>>(a, b, n);\n  table[n & 1]<<<n / 256, 256>>>(b, b, n);\n  (*table)<<<n / 256, 256>>>(c, c, n);\n  shift<<<n / 256, 256>>>(b, c, n);')}`);
+  assert.equal(r.findings.length, 0);
+  assert.match(refusal(r), /FL010: `table\[n&1\]<<<n\/256,256>>>\(b,b,n\)` may touch the device data and we cannot see into it/);
+  assert.deepEqual(r.problems, [], 'valid CUDA: no problem to report');
+});
+
 test('messages name an argument the analysis does not track by its text, on one line', () => {
   // llama.cpp passes `args.dst`; the refusal once quoted the internal key `?:args.dst`
   const src = `${KERNELS}__global__ void gather(const float* in, float* out, const int* idx, int n) { int i = blockIdx.x * blockDim.x + threadIdx.x; if (i < n) out[i] = in[idx[i]]; }
