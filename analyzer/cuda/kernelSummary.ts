@@ -541,8 +541,11 @@ function threadDependentLocals(t: Tokens, a: number, b: number, vars: Map<string
       if (!t.isIdent(i) || t.kinds[i + 1] !== Tok.Punct) continue;
       // every assignment operator ends with `=`: tested on the character before the text
       if (t.src.charCodeAt(t.ends[i + 1] - 1) !== 61 || !ASSIGN_OPS.has(t.text(i + 1))) continue;
-      if (t.is(i - 1, '.') || t.is(i - 1, '->') || t.is(i + 1, '==')) continue;
-      const name = t.text(i);
+      if (t.is(i + 1, '==')) continue;
+      // `s.field = ...` makes the local struct `s` depend on what is assigned (gups.cu's `ran.data`)
+      const member = t.is(i - 1, '.') && t.isIdent(i - 2) && !t.is(i - 3, '.') && !t.is(i - 3, '->');
+      if (!member && (t.is(i - 1, '.') || t.is(i - 1, '->'))) continue;
+      const name = t.text(member ? i - 2 : i);
       if (dep.has(name)) continue;
       // right-hand side up to `;` or `,` at depth 0
       let depth = 0;
@@ -572,7 +575,9 @@ function subscriptAccess(t: Tokens, nameTok: number, close: number): { read: boo
   if (ASSIGN_OPS.has(op)) return { read: true, write: true };
   // `>>=` is lexed as `>` `>=`
   if (t.is(j, '>') && t.is(j + 1, '>=') && t.adjacent(j, j + 1)) return { read: true, write: true };
-  if (t.is(pre, '&') && !isOperandBefore(t, pre)) return { read: true, write: true }; // address taken
+  // address taken: `&p[i]`, also after a cast (`(unsigned long long*)&t[k].data`, gups.cu), where
+  // the `)` before the `&` would otherwise make it a binary and
+  if (t.is(pre, '&') && (!isOperandBefore(t, pre) || closesCast(t, pre - 1))) return { read: true, write: true };
   return { read: true, write: false };
 }
 
@@ -584,6 +589,22 @@ function isWriteAfter(t: Tokens, i: number): { read: boolean; write: boolean } {
 }
 
 /** True when token i (a `*` or `&`) is a binary operator (an operand precedes it). */
+const CAST_TYPE_WORDS = new Set(['void', 'char', 'short', 'int', 'long', 'unsigned', 'signed', 'float', 'double', 'bool', 'const', 'volatile', 'struct', 'half', 'size_t']);
+
+/** Whether the `)` at `close` ends a C-style cast `(type*)`: only type words, `::`, `*` and `&` inside, and a pointer or a type word. */
+function closesCast(t: Tokens, close: number): boolean {
+  if (!t.is(close, ')')) return false;
+  let open = close - 1;
+  let typeLike = t.is(close - 1, '*') || t.is(close - 1, '&');
+  for (; open >= 0 && !t.is(open, '('); open--) {
+    if (t.isIdent(open)) {
+      const w = t.text(open);
+      if (CAST_TYPE_WORDS.has(w) || w.endsWith('_t')) typeLike = true;
+    } else if (!t.is(open, '*') && !t.is(open, '&') && !t.is(open, '::')) return false;
+  }
+  return open >= 0 && open < close - 1 && typeLike;
+}
+
 function isOperandBefore(t: Tokens, i: number): boolean {
   const p = i - 1;
   if (t.isIdent(p)) return !['return', 'case'].includes(t.text(p));

@@ -33,3 +33,23 @@ test('the init example merges four launches', () => {
   const r = analyzeText(readExample('cuda/init_small_buffers.cu'), '/virtual/init.cu');
   assert.deepEqual(r.findings.map(f => [f.rule, f.launches.length]), [['FL021', 4]]);
 });
+
+test('a kernel writing through an address it took after a cast is not independent of a reader', () => {
+  const src = `struct S { unsigned long long data; };
+__global__ void bench(S* t, unsigned long long mask) {
+  size_t i = blockIdx.x * blockDim.x + threadIdx.x;
+  unsigned long long* address = (unsigned long long*)&t[(i * 7) & mask].data;
+  *address = 1;
+}
+__global__ void check(S* t, unsigned int* err, size_t n) {
+  size_t i = blockIdx.x * blockDim.x + threadIdx.x;
+  if (i < n && t[i].data != 1) atomicAdd(err, 1u);
+}
+void run(S* t, unsigned int* err, size_t n) {
+  bench<<<4, 64>>>(t, 1023);
+  check<<<4, 64>>>(t, err, n);
+}
+`;
+  const r = analyzeText(src);
+  assert.ok(!r.findings.some(f => f.rule === 'FL021'), r.findings.map(f => f.message).join('\n'));
+});

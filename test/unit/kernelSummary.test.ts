@@ -126,3 +126,21 @@ test('a kernel body is analyzed when something first reads it; a moved summary s
   assert.equal(fresh.shape.kind, unused.shape.kind);
   assert.equal(fresh.flopsPerElement, unused.flopsPerElement);
 });
+
+test('an element address taken after a cast is a write through an alias; a struct local assigned per thread is per thread', () => {
+  // NVIDIA-developer-blog gups.cu: `address = (unsigned long long*)&t[ran.data & mask].data;
+  // *address = 1;` counted as a read of t, so the kernel that checks t was "independent" of it
+  const k = kernel(`struct S { unsigned long long data; };
+__global__ void bench(S* t, unsigned long long mask) {
+  size_t thread_num = blockIdx.x * blockDim.x + threadIdx.x;
+  S ran;
+  ran.data = thread_num * 2654435761u;
+  unsigned long long* address = (unsigned long long*)&t[ran.data & mask].data;
+  *address = 1;
+}`);
+  assert.equal(k.uses.get('t')!.access, 'readwrite');
+  assert.notEqual(k.uses.get('t')!.index.kind, 'broadcast', 'the index depends on the thread through `ran`');
+  // a binary and after a parenthesized expression is still a read
+  const and = kernel('__global__ void k(const int* in, int* out, int n) { int i = blockIdx.x * blockDim.x + threadIdx.x; if (i < n) out[i] = (n >> 1) & in[i]; }');
+  assert.deepEqual(use(and, 'in'), { access: 'read', index: 'identity' });
+});
