@@ -57,7 +57,9 @@ export function parseAnnotations(text: string, comments: ReadonlyArray<{ start: 
       }
       const v = evalText(value, n => out.values.get(n));
       if (v === undefined || !Number.isFinite(v)) {
-        out.errors.push({ message: `fusion-lens annotation: cannot evaluate \`${value}\` for \`${name}\``, start: c.start, end: c.end });
+        // `n=512 m=64`: the second item read as part of the first value
+        const hint = /\s[A-Za-z_$][\w$.]*\s*=/.test(value) ? ' (separate items with commas: `a=1, b=2`)' : '';
+        out.errors.push({ message: `fusion-lens annotation: cannot evaluate \`${value}\` for \`${name}\`${hint}`, start: c.start, end: c.end });
         continue;
       }
       out.values.set(name, v);

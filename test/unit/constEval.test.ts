@@ -1,3 +1,4 @@
+import { parseAnnotations } from '../../analyzer/core/annotations';
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { evalText } from '../../analyzer/cuda/constEval';
@@ -32,4 +33,14 @@ test('unknown symbols and malformed input give undefined, never a guess', () => 
   assert.equal(ev('1 +'), undefined);
   assert.equal(ev('1 / 0'), undefined);
   assert.equal(ev('(((((1'), undefined);
+});
+
+test('annotation values: items separated by commas; blanks alone get a hint, not a guess', () => {
+  const ok = parseAnnotations('// fusion-lens: hiddenSize=512, miniBatch=64\n', [{ start: 0, end: 44 }]);
+  assert.equal(ok.values.get('hiddenSize'), 512);
+  assert.equal(ok.values.get('miniBatch'), 64);
+  const text = '// fusion-lens: hiddenSize=512 miniBatch=64\n';
+  const bad = parseAnnotations(text, [{ start: 0, end: text.length - 1 }]);
+  assert.equal(bad.values.get('hiddenSize'), undefined);
+  assert.match(bad.errors[0].message, /cannot evaluate `512 miniBatch=64` for `hiddenSize` \(separate items with commas: `a=1, b=2`\)/);
 });
