@@ -232,25 +232,16 @@ class LazySummary implements KernelSummary {
  */
 export function summarizeKernel(t: Tokens, decl: FunctionDecl, file: string, bodyNow = false): KernelSummary {
   const params = parseParams(t, decl.paramsOpen, decl.paramsClose);
-  const start = t.starts[decl.headStart];
   const endTok = decl.bodyClose >= 0 ? decl.bodyClose : decl.end;
-  if (bodyNow) {
-    return {
-      name: decl.name, qualifiedName: decl.qualifiedName, file, decl, tokens: t,
-      span: { start, end: t.ends[endTok] },
-      nameSpan: { start: t.starts[decl.nameTok], end: t.ends[decl.nameTok] },
-      bodySpan: { start: t.starts[decl.bodyOpen], end: t.ends[endTok] },
-      params, templateParams: decl.templateParams, launchBounds: decl.launchBounds,
-      ...bodyFacts(t, decl, params),
-    };
-  }
-  return new LazySummary(
-    decl.name, decl.qualifiedName, file, decl, t,
-    { start, end: t.ends[endTok] },
-    { start: t.starts[decl.nameTok], end: t.ends[decl.nameTok] },
-    { start: t.starts[decl.bodyOpen], end: t.ends[endTok] },
-    params, {},
-  );
+  const span = { start: t.starts[decl.headStart], end: t.ends[endTok] };
+  const nameSpan = { start: t.starts[decl.nameTok], end: t.ends[decl.nameTok] };
+  const bodySpan = { start: t.starts[decl.bodyOpen], end: t.ends[endTok] };
+  if (!bodyNow) return new LazySummary(decl.name, decl.qualifiedName, file, decl, t, span, nameSpan, bodySpan, params, {});
+  return {
+    name: decl.name, qualifiedName: decl.qualifiedName, file, decl, tokens: t, span, nameSpan, bodySpan,
+    params, templateParams: decl.templateParams, launchBounds: decl.launchBounds,
+    ...bodyFacts(t, decl, params),
+  };
 }
 
 /** Whether a summary's body facts have been made (a plain object's always are). */
