@@ -530,11 +530,6 @@ export class HostFunctionAnalyzer {
     }
   }
 
-  /** Scans an expression for launches, calls, assignments and host accesses, in token order. */
-  private expression(a: number, b: number, seq: Sequence, eff: Effects): void {
-    this.expressionBody(a, b, seq, eff);
-  }
-
   /**
    * Whether the launch at `at` comes after a `?`, `&&` or `||` of its expression [a, ...] (lambda
    * bodies skipped): `c ? k1<<<...>>>(...) : k2<<<...>>>(...)`, `ok && (k<<<...>>>(...), true)`.
@@ -560,17 +555,19 @@ export class HostFunctionAnalyzer {
   }
 
   /**
-   * A lambda's body in an expression (`auto later = [&] { k<<<...>>>(...); };`, a callback): its
-   * launches run when it is called, maybe never or many times, not where it is written. Its body
-   * is analyzed as code of its own (its chains are found) and its effects are not this
-   * statement's; a call of the lambda is a call we cannot see into, a barrier.
+   * A lambda's body in an expression (`auto later = [&] { k<<<...>>>(...); };`, a callback to
+   * `std::for_each`, one called at once): its launches run when it is called, maybe never, many
+   * times or right here. Its body is analyzed as code of its own (its chains are found), and the
+   * statement holding it is a call we cannot see into, as is a later call of the lambda.
    */
-  private lambdaBody(open: number, close: number, seq: Sequence): void {
+  private lambdaBody(open: number, close: number, seq: Sequence, eff: Effects): void {
     const stmts = parseStatements(this.t, open + 1, close - 1);
     this.block(stmts, `${seq.scope}/lambda@${this.t.starts[open]}`, []);
+    this.event(seq, eff, 'opaque', open, close, '*', '*', [], false);
   }
 
-  private expressionBody(a: number, b: number, seq: Sequence, eff: Effects): void {
+  /** Scans an expression for launches, calls, assignments and host accesses, in token order. */
+  private expression(a: number, b: number, seq: Sequence, eff: Effects): void {
     const t = this.t;
     for (let i = a; i <= b; i++) {
       const k = t.kinds[i];
@@ -591,7 +588,7 @@ export class HostFunctionAnalyzer {
       if (k === Tok.Punct && t.ch(i) === 123 /* { */) {
         const close = matchClose(t, i, b + 1);
         if (close > 0 && this.hasLaunchIn(i, close)) {
-          this.lambdaBody(i, close, seq);
+          this.lambdaBody(i, close, seq, eff);
           i = close;
         }
         continue;

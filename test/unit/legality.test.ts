@@ -62,6 +62,11 @@ test('L1 (FL010): a lambda\'s launches run when it is called, and `?:` launches 
   // written before, called after: the lambda's launch came first in program text, last in time
   const lambda = analyzeText(prog('  auto first = [&]() { scale<<<n / 256, 256>>>(a, b, n); };\n  shift<<<n / 256, 256>>>(b, c, n);\n  first();'));
   assert.equal(lambda.findings.length, 0);
+  // run right here (called at once, or by std::for_each): the lambda is a call we cannot see into
+  for (const call of ['[&]() { square<<<n / 256, 256>>>(b, b, n); }();', 'std::for_each(d, d + 1, [&](float) { square<<<n / 256, 256>>>(b, b, n); });']) {
+    const r = analyzeText(prog(`  scale<<<n / 256, 256>>>(a, b, n);\n  ${call}\n  shift<<<n / 256, 256>>>(b, c, n);`));
+    assert.equal(r.findings.length, 0, call);
+  }
   // a chain inside one lambda's body is still found
   const inside = analyzeText(prog('  auto both = [&]() {\n    scale<<<n / 256, 256>>>(a, b, n);\n    shift<<<n / 256, 256>>>(b, c, n);\n  };\n  both();'));
   assert.deepEqual(inside.findings[0]?.launches.map(l => l.callee), ['scale', 'shift']);
