@@ -139,7 +139,7 @@ export function analyzeCudaIncrementally(
   if (!tokens) return undefined;
   if (touchesAnnotation(tokens.comments, p, sn, text)) return undefined;
   const dTok = tokens.count - t.count;
-  for (let i = f.bodyOpen + 1; i < f.bodyClose + dTok; i++) if (isRecoveryPoint(tokens, i, st.scan.balanced)) return undefined;
+  for (let i = f.bodyOpen + 1; i < f.bodyClose + dTok; i++) if (isRecoveryPoint(tokens, i)) return undefined;
   const s = shiftScan(st.scan, f.bodyClose, dTok, t.starts[f.bodyClose], delta);
   const annotations = parseAnnotations(text, tokens.comments);
   if (annotations.ignoreFile || !sameValues(st.annotations, annotations)) return undefined;

@@ -88,12 +88,6 @@ export interface ScanResult {
   /** Names of namespace-scope variables that are pointers or device symbols (they escape). */
   globalVars: Set<string>;
   problems: ScanProblem[];
-  /**
-   * Every `{` of the file has its `}`. Then only words that cannot begin a statement close a body
-   * early (recovery, for half-typed code); else a declaration word at column 0 does too (`void`,
-   * `int`...), which unindented code (locals at column 0, olcf's CUDA exercises) would trip on.
-   */
-  balanced: boolean;
 }
 
 /** Column-0 words that close an open function body when the file's braces do not balance. */
@@ -239,7 +233,7 @@ function parseDefine(t: Tokens, tok: number): Define | Include | undefined {
 }
 
 export function scan(t: Tokens): ScanResult {
-  const res: ScanResult = { functions: [], prototypes: [], defines: [], includes: [], globals: [], globalVars: new Set(), problems: [], balanced: bracesBalance(t) };
+  const res: ScanResult = { functions: [], prototypes: [], defines: [], includes: [], globals: [], globalVars: new Set(), problems: [] };
   scanScope(t, 0, t.count, [], false, res);
   return res;
 }
@@ -255,9 +249,22 @@ function bracesBalance(t: Tokens): boolean {
   return depth === 0;
 }
 
-/** The column-0 words that close a function body early in this file (see ScanResult.balanced). */
-export function recoveryWords(balanced: boolean): Set<string> {
-  return balanced ? STRONG_RECOVERY_WORDS : RECOVERY_WORDS;
+/**
+ * Whether every `{` of the file has its `}`: counted when a recovery word is first met, once per
+ * token list. Then only words that cannot begin a statement close a body early (recovery, for
+ * half-typed code); else a declaration word at column 0 does too (`void`, `int`...), which
+ * unindented code (locals at column 0, olcf's CUDA exercises) would trip on.
+ */
+export function fileBalanced(t: Tokens): boolean {
+  let b = balancedCache.get(t);
+  if (b === undefined) balancedCache.set(t, (b = bracesBalance(t)));
+  return b;
+}
+const balancedCache = new WeakMap<Tokens, boolean>();
+
+/** A word at column 0 inside a function body that closes the body there (see fileBalanced). */
+function closesBody(t: Tokens, w: string): boolean {
+  return STRONG_RECOVERY_WORDS.has(w) || (RECOVERY_WORDS.has(w) && !fileBalanced(t));
 }
 
 /** Scans declarations in [from, to): namespace scope, `extern "C"` blocks and class bodies. */
@@ -296,7 +303,7 @@ function scanScope(t: Tokens, from: number, to: number, scopeNames: string[], ex
           j++;
         }
         if (t.is(j, '{')) {
-          const close = findBodyClose(t, j, to, res, undefined);
+          const close = findBodyClose(t, j, to, res, false);
           scanScope(t, j + 1, close.end, [...scopeNames, ...names], externC, res);
           i = close.end + 1;
           declStart = i;
@@ -304,7 +311,7 @@ function scanScope(t: Tokens, from: number, to: number, scopeNames: string[], ex
         }
       }
       if (w === 'extern' && i === declStart && t.kind(i + 1) === Tok.String && t.is(i + 2, '{')) {
-        const close = findBodyClose(t, i + 2, to, res, undefined);
+        const close = findBodyClose(t, i + 2, to, res, false);
         scanScope(t, i + 3, close.end, scopeNames, true, res);
         i = close.end + 1;
         declStart = i;
@@ -328,7 +335,7 @@ function scanScope(t: Tokens, from: number, to: number, scopeNames: string[], ex
       }
       if (t.is(i, '{')) {
         const fn = functionHead(t, declStart, i);
-        const close = findBodyClose(t, i, to, res, recoveryWords(res.balanced));
+        const close = findBodyClose(t, i, to, res);
         if (fn) {
           const qualifiers: string[] = [];
           for (let q = declStart; q < fn.paramsOpen; q++) if (t.isIdent(q)) qualifiers.push(t.text(q));
@@ -454,11 +461,11 @@ interface Close {
 
 /** Finds the `}` matching `{` at `open`, recovering at column-0 declaration keywords. */
 /**
- * The `}` closing the body opened at `open`. `recover` (function bodies): one of these words at
- * column 0 inside the body closes it there, so one missing brace does not swallow the file.
- * Namespace and `extern "C"` bodies hold such declarations by design and do not recover.
+ * The `}` closing the body opened at `open`. `recover` (function bodies): a declaration word at
+ * column 0 inside the body closes it there (closesBody), so one missing brace does not swallow
+ * the file. Namespace and `extern "C"` bodies hold such declarations by design and do not recover.
  */
-export function findBodyClose(t: Tokens, open: number, to: number, res: { problems: ScanProblem[] } | undefined, recover: Set<string> | undefined): Close {
+export function findBodyClose(t: Tokens, open: number, to: number, res: { problems: ScanProblem[] }, recover = true): Close {
   let depth = 0;
   for (let i = open; i < to; i++) {
     if (t.kinds[i] === Tok.Punct) {
@@ -468,18 +475,18 @@ export function findBodyClose(t: Tokens, open: number, to: number, res: { proble
         depth--;
         if (depth === 0) return { end: i, closed: true };
       }
-    } else if (recover && depth > 0 && i > open && t.kinds[i] === Tok.Ident && t.lineFirst[i] && isColumnZero(t, i) && recover.has(t.text(i))) {
-      res?.problems.push({ message: 'unbalanced braces: this body is not closed before the next declaration', tok: open });
+    } else if (recover && depth > 0 && i > open && t.kinds[i] === Tok.Ident && t.lineFirst[i] && isColumnZero(t, i) && RECOVERY_WORDS.has(t.text(i)) && closesBody(t, t.text(i))) {
+      res.problems.push({ message: 'unbalanced braces: this body is not closed before the next declaration', tok: open });
       return { end: i, closed: false };
     }
   }
-  res?.problems.push({ message: 'unbalanced braces: body runs to the end of the file', tok: open });
+  res.problems.push({ message: 'unbalanced braces: body runs to the end of the file', tok: open });
   return { end: to, closed: false };
 }
 
 /** Token i is a declaration word at column 0 (the scanner closes an open body there). */
-export function isRecoveryPoint(t: Tokens, i: number, balanced: boolean): boolean {
-  return t.kinds[i] === Tok.Ident && t.lineFirst[i] === 1 && isColumnZero(t, i) && recoveryWords(balanced).has(t.text(i));
+export function isRecoveryPoint(t: Tokens, i: number): boolean {
+  return t.kinds[i] === Tok.Ident && t.lineFirst[i] === 1 && isColumnZero(t, i) && RECOVERY_WORDS.has(t.text(i)) && closesBody(t, t.text(i));
 }
 
 /**
@@ -501,7 +508,6 @@ export function shiftScan(s: ScanResult, closeTok: number, dTok: number, closeAt
     globals: s.globals.map(g => (g.initEnd < closeTok ? g : { ...g, initStart: m(g.initStart), initEnd: m(g.initEnd) })),
     globalVars: s.globalVars,
     problems: s.problems.map(x => (x.tok < closeTok ? x : { ...x, tok: m(x.tok) })),
-    balanced: s.balanced, // the changed body stays balanced (the caller checks)
   };
 }
 

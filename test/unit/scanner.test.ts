@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { lex } from '../../analyzer/cuda/lexer';
-import { scan } from '../../analyzer/cuda/scanner';
+import { fileBalanced, scan } from '../../analyzer/cuda/scanner';
 
 const scanText = (src: string) => scan(lex(src));
 
@@ -56,13 +56,13 @@ test('unindented bodies of a balanced file keep their column-0 locals; a missing
   const body = '__global__ void k(float* y) { y[0] = 1; }\nint main(){\nfloat* d;\nvoid *args[1] = {(void *)&d};\nint n = 4;\nstatic int calls = 0;\nfor (int i = 0; i < n; ++i){\nk<<<1, 1>>>(d);\n}\nreturn 0;\n}\n__global__ void after(float* q) { q[0] = 2; }\n';
   const ok = scanText(body);
   assert.deepEqual(ok.problems, []);
-  assert.ok(ok.balanced);
+  assert.ok(fileBalanced(lex(body)));
   assert.deepEqual(ok.functions.map(f => f.name), ['k', 'main', 'after']);
   assert.equal(ok.functions[1].bodyClose, ok.functions[1].end, 'main closes at its own brace');
   // the same with main's closing brace missing: the file does not balance, and `__global__`
   // (and in an unbalanced file also `void`, `int`...) at column 0 closes main
   const broken = scanText(body.replace('return 0;\n}\n', 'return 0;\n'));
-  assert.ok(!broken.balanced);
+  assert.ok(!fileBalanced(lex(body.replace('return 0;\n}\n', 'return 0;\n'))));
   assert.match(broken.problems.map(p => p.message).join(), /not closed before the next declaration/);
   assert.deepEqual(broken.functions.map(f => f.name).slice(-1), ['after']);
 });
