@@ -77,8 +77,8 @@ export function analyzeCuda(file: string, text: string, external?: ExternalKerne
 /** Names written right before `<<<` (or before `<...><<<`): the kernels this file launches with chevrons. */
 function chevronCallees(t: Tokens): Set<string> {
   const names = new Set<string>();
-  for (let i = 1; i < t.count; i++) {
-    if (t.kinds[i] !== Tok.LaunchOpen) continue;
+  // indexOf over the kinds (a native search): most files have few launches among many tokens
+  for (let i = t.kinds.indexOf(Tok.LaunchOpen, 1); i > 0 && i < t.count; i = t.kinds.indexOf(Tok.LaunchOpen, i + 1)) {
     let j = i - 1;
     if (t.is(j, '>')) {
       // a template argument list: back to its `<` (nesting counted)
