@@ -176,6 +176,17 @@ export function launchOf(d: WgDispatch, id: number): LaunchNode {
 /** One Sequence per host block with dispatches; launches indexed by dispatch id. */
 export function sequencesOf(host: HostProgram, file: string): { sequences: Sequence[]; launches: LaunchNode[] } {
   const launches = host.dispatches.map(d => launchOf(d, d.id));
+  // one entry point name in several pipelines (webgpufundamentals' `computeSomething` doubling in
+  // one module, adding 3 in another): those dispatches are named after their pipelines instead
+  const pipelinesOf = new Map<string, Set<string>>();
+  host.dispatches.forEach((d, i) => {
+    const p = d.pipeline?.name;
+    if (p) (pipelinesOf.get(launches[i].callee) ?? pipelinesOf.set(launches[i].callee, new Set()).get(launches[i].callee)!).add(p);
+  });
+  host.dispatches.forEach((d, i) => {
+    const p = d.pipeline?.name;
+    if (p && !/@/.test(p) && (pipelinesOf.get(launches[i].callee)?.size ?? 0) > 1) launches[i].callee = p;
+  });
   const sequences: Sequence[] = [];
   for (const fn of host.functions) for (const b of fn.blocks) sequences.push(sequenceOf(fn, b, launches, file));
   return { sequences, launches };

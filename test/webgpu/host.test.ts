@@ -200,3 +200,22 @@ test('an intermediate that other code can still reach keeps its store', () => {
   // it is returned
   assert.equal(stored(analyzeWg(chain().replace('  return results;', '  return [...results, t] as unknown as Float32Array[];'))), true);
 });
+
+test('dispatches of one entry point name in different pipelines are named after their pipelines', () => {
+  // webgpufundamentals: `computeSomething` doubles in one module and adds 3 in another; the
+  // finding read "computeSomething → computeSomething"
+  const src = program({
+    shaders: [ew('src[i] * 2.0', { name: 'computeSomething' }), ew('src[i] + 3.0', { name: 'computeSomething' })],
+    buffers: { x: 'n * 4', t: 'n * 4', y: 'n * 4' }, inputs: ['x'],
+    stages: [{ shader: 0, entry: 'computeSomething', bind: ['x', 't'] }, { shader: 1, entry: 'computeSomething', bind: ['t', 'y'] }], outputs: ['y'],
+  });
+  const r = analyzeWg(src);
+  assert.match(r.findings[0]?.message ?? '', /\(pipeline0 → pipeline1\)/);
+  // distinct entry names keep theirs
+  const own = analyzeWg(program({
+    shaders: [ew('src[i] * 2.0', { name: 'twice' }), ew('src[i] + 3.0', { name: 'plus3' })],
+    buffers: { x: 'n * 4', t: 'n * 4', y: 'n * 4' }, inputs: ['x'],
+    stages: [{ shader: 0, entry: 'twice', bind: ['x', 't'] }, { shader: 1, entry: 'plus3', bind: ['t', 'y'] }], outputs: ['y'],
+  }));
+  assert.match(own.findings[0]?.message ?? '', /\(twice → plus3\)/);
+});
