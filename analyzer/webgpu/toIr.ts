@@ -181,7 +181,9 @@ export function sequencesOf(host: HostProgram, file: string): { sequences: Seque
   const pipelinesOf = new Map<string, Set<string>>();
   host.dispatches.forEach((d, i) => {
     const p = d.pipeline?.name;
-    if (p) (pipelinesOf.get(launches[i].callee) ?? pipelinesOf.set(launches[i].callee, new Set()).get(launches[i].callee)!).add(p);
+    if (!p) return;
+    const set = pipelinesOf.get(launches[i].callee) ?? new Set<string>();
+    pipelinesOf.set(launches[i].callee, set.add(p));
   });
   host.dispatches.forEach((d, i) => {
     const p = d.pipeline?.name;
