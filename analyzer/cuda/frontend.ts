@@ -7,7 +7,7 @@ import { apiEffect, isTransparentWrapper } from './cudaApi';
 import { evalText, evalTokens, type Lookup } from './constEval';
 import { Tok, lex, type Tokens } from './lexer';
 import { moveSummary, summarizeKernel, summaryKey, type KernelSummary } from './kernelSummary';
-import { HostFunctionAnalyzer, launchMacroShape, type FunctionResult, type HostContext, type LaunchMacroShape } from './hostSequence';
+import { HostFunctionAnalyzer, launchCalleeTok, launchMacroShape, type FunctionResult, type HostContext, type LaunchMacroShape } from './hostSequence';
 import { scan, type Define, type FunctionDecl, type ScanResult } from './scanner';
 
 export interface CudaProgram {
@@ -79,16 +79,7 @@ function chevronCallees(t: Tokens): Set<string> {
   const names = new Set<string>();
   // indexOf over the kinds (a native search): most files have few launches among many tokens
   for (let i = t.kinds.indexOf(Tok.LaunchOpen, 1); i > 0 && i < t.count; i = t.kinds.indexOf(Tok.LaunchOpen, i + 1)) {
-    let j = i - 1;
-    if (t.is(j, '>')) {
-      // a template argument list: back to its `<` (nesting counted)
-      let depth = 0;
-      for (; j > 0; j--) {
-        if (t.is(j, '>')) depth++;
-        else if (t.is(j, '<') && --depth === 0) break;
-      }
-      j--;
-    }
+    const j = launchCalleeTok(t, i).nameTok;
     if (j >= 0 && t.kinds[j] === Tok.Ident) names.add(t.text(j));
   }
   return names;

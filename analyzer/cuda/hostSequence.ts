@@ -1027,22 +1027,9 @@ export class HostFunctionAnalyzer {
   private chevronLaunch(lt: number, b: number, seq: Sequence, eff: Effects): number {
     const t = this.t;
     // callee: name, ns::name, name<targs>
-    let calleeEnd = lt - 1;
-    let templateArgs: string[] | undefined;
-    let nameTok = calleeEnd;
-    if (t.is(calleeEnd, '>')) {
-      let depth = 0;
-      let k = calleeEnd;
-      for (; k >= 0; k--) {
-        if (t.is(k, '>')) depth++;
-        else if (t.is(k, '<')) { if (--depth === 0) break; }
-        else if (t.is(k, ';') || t.is(k, '{') || t.is(k, '}')) { k = -1; break; }
-      }
-      if (k > 0) {
-        templateArgs = splitTopLevel(t, k + 1, calleeEnd - 1).map(([x, y]) => t.slice(x, y));
-        nameTok = k - 1;
-      }
-    }
+    const calleeEnd = lt - 1;
+    const { nameTok, templateOpen } = launchCalleeTok(t, lt);
+    const templateArgs = templateOpen > 0 ? splitTopLevel(t, templateOpen + 1, calleeEnd - 1).map(([x, y]) => t.slice(x, y)) : undefined;
     // a launch through an expression (`table[k]<<<...>>>`, `(*fn)<<<...>>>`): valid CUDA whose
     // kernel we cannot know; it becomes a call we cannot see into, so nothing is fused across it
     const unnamed = !t.isIdent(nameTok);
@@ -1357,6 +1344,23 @@ export class HostFunctionAnalyzer {
     if (t.is(b + 1, ';')) b++;
     return { span: { start: t.starts[a], end: t.ends[b] }, clean };
   }
+}
+
+/**
+ * The token naming the kernel of the launch whose `<<<` is at `lt`, past a template argument list
+ * (`k<float, 128><<<`, whose `<` is `templateOpen`, else -1). Not an identifier for a launch
+ * through an expression (`table[k]<<<`).
+ */
+export function launchCalleeTok(t: Tokens, lt: number): { nameTok: number; templateOpen: number } {
+  const end = lt - 1;
+  if (!t.is(end, '>')) return { nameTok: end, templateOpen: -1 };
+  let depth = 0;
+  for (let k = end; k >= 0; k--) {
+    if (t.is(k, '>')) depth++;
+    else if (t.is(k, '<')) { if (--depth === 0) return k > 0 ? { nameTok: k - 1, templateOpen: k } : { nameTok: end, templateOpen: -1 }; }
+    else if (t.is(k, ';') || t.is(k, '{') || t.is(k, '}')) break;
+  }
+  return { nameTok: end, templateOpen: -1 };
 }
 
 /** Where the callee expression before `<<<` at `lt` starts: `table[k]`, `(*fn)`, `obj.kernel`. */

@@ -579,7 +579,6 @@ function isWriteAfter(t: Tokens, i: number): { read: boolean; write: boolean } {
   return { read: true, write: false };
 }
 
-/** True when token i (a `*` or `&`) is a binary operator (an operand precedes it). */
 const CAST_TYPE_WORDS = new Set(['void', 'char', 'short', 'int', 'long', 'unsigned', 'signed', 'float', 'double', 'bool', 'const', 'volatile', 'struct', 'half', 'size_t']);
 
 /** Whether the `)` at `close` ends a C-style cast `(type*)`: only type words, `::`, `*` and `&` inside, and a pointer or a type word. */
@@ -596,6 +595,7 @@ function closesCast(t: Tokens, close: number): boolean {
   return open >= 0 && open < close - 1 && typeLike;
 }
 
+/** True when token i (a `*` or `&`) is a binary operator (an operand precedes it). */
 function isOperandBefore(t: Tokens, i: number): boolean {
   const p = i - 1;
   if (t.isIdent(p)) return !['return', 'case'].includes(t.text(p));
